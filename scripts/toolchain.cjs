@@ -1,0 +1,136 @@
+#!/usr/bin/env node
+// Sundial toolchain bootstrap.
+//
+// Hardhat 3 needs Node >= 22.13, and `npm install` itself must run under that Node or npm
+// silently skips EDR's native binary (its `engines` field says ">= 22"). This script is written
+// for any Node >= 18 so that `npm test` / `npm run demo` work on a fresh clone with only Node 20:
+//
+//   1. If the running Node is older than the pinned minimum, install the pinned Node from the npm
+//      registry (the `node` package) into `.toolchain/` and put it first on PATH.
+//   2. If `node_modules` is missing, was installed under another Node major, or lacks EDR's native
+//      binary, run `npm ci` under the pinned Node.
+//   3. Run the requested task with that PATH, so every `#!/usr/bin/env node` script (hardhat, npm,
+//      tsc, prettier, solhint) runs on the pinned Node.
+//
+// On a developer machine that already has Node >= 22.13, step 1 is skipped.
+"use strict";
+
+const { spawnSync } = require("node:child_process");
+const fs = require("node:fs");
+const path = require("node:path");
+
+const ROOT = path.resolve(__dirname, "..");
+const PINNED_NODE = fs.readFileSync(path.join(ROOT, ".nvmrc"), "utf8").trim(); // e.g. 22.23.3
+const MIN_NODE = [22, 13, 0];
+const TOOLCHAIN_DIR = path.join(ROOT, ".toolchain");
+const STAMP = path.join(ROOT, "node_modules", ".sundial-install.json");
+
+const TASKS = {
+  test: [
+    ["hardhat", "build"],
+    ["hardhat", "test", "solidity"],
+    ["hardhat", "test", "mocha"],
+  ],
+  demo: [["hardhat", "run", "scripts/demo.ts"]],
+  lint: [
+    ["solhint", "contracts/**/*.sol"],
+    ["prettier", "--check", "."],
+    ["hardhat", "build"],
+    ["tsc", "--noEmit", "-p", "tsconfig.json"],
+  ],
+};
+
+function log(message) {
+  process.stderr.write(`[toolchain] ${message}\n`);
+}
+
+function versionAtLeast(version, minimum) {
+  const parts = version.replace(/^v/, "").split(".").map(Number);
+  for (let i = 0; i < 3; i++) {
+    if ((parts[i] ?? 0) !== minimum[i]) return (parts[i] ?? 0) > minimum[i];
+  }
+  return true;
+}
+
+function run(command, args, env) {
+  const result = spawnSync(command, args, { cwd: ROOT, env, stdio: "inherit" });
+  if (result.error) throw result.error;
+  return result.status ?? 1;
+}
+
+function capture(command, args, env) {
+  const result = spawnSync(command, args, { cwd: ROOT, env, encoding: "utf8" });
+  return result.status === 0 ? result.stdout.trim() : "";
+}
+
+/** Returns an environment whose PATH starts with a Node that satisfies MIN_NODE. */
+function nodeEnvironment() {
+  const env = { ...process.env };
+  const localBin = path.join(ROOT, "node_modules", ".bin");
+  if (versionAtLeast(process.version, MIN_NODE)) {
+    env.PATH = [localBin, env.PATH].join(path.delimiter);
+    return env;
+  }
+  const toolchainBin = path.join(TOOLCHAIN_DIR, "node_modules", ".bin");
+  env.PATH = [toolchainBin, localBin, env.PATH].join(path.delimiter);
+  if (capture("node", ["--version"], env) !== `v${PINNED_NODE}`) {
+    log(`Node ${process.version} is older than ${MIN_NODE.join(".")}; installing node@${PINNED_NODE} into .toolchain/`);
+    fs.mkdirSync(TOOLCHAIN_DIR, { recursive: true });
+    fs.writeFileSync(path.join(TOOLCHAIN_DIR, "package.json"), '{ "private": true }\n');
+    const status = run("npm", ["install", "--no-audit", "--no-fund", "--no-save", "--prefix", TOOLCHAIN_DIR, `node@${PINNED_NODE}`], process.env);
+    if (status !== 0 || capture("node", ["--version"], env) !== `v${PINNED_NODE}`) {
+      throw new Error(`could not install node@${PINNED_NODE} from the npm registry`);
+    }
+  }
+  return env;
+}
+
+function edrNativePresent() {
+  const dir = path.join(ROOT, "node_modules", "@nomicfoundation");
+  if (!fs.existsSync(dir)) return false;
+  return fs.readdirSync(dir).some((name) => name.startsWith("edr-") && name !== "edr-helpers");
+}
+
+function lockHash() {
+  const lock = path.join(ROOT, "package-lock.json");
+  const crypto = require("node:crypto");
+  return crypto.createHash("sha256").update(fs.readFileSync(lock)).digest("hex");
+}
+
+/** Installs node_modules under the pinned Node when it is absent, stale, or lacks EDR's binary. */
+function ensureDependencies(env) {
+  const nodeVersion = capture("node", ["--version"], env);
+  const expected = { node: nodeVersion.split(".")[0], lock: lockHash() };
+  let current = null;
+  try {
+    current = JSON.parse(fs.readFileSync(STAMP, "utf8"));
+  } catch {
+    current = null;
+  }
+  const fresh = current && current.node === expected.node && current.lock === expected.lock;
+  if (fresh && edrNativePresent()) return;
+  log(`installing dependencies with npm ci under Node ${nodeVersion}`);
+  const status = run("npm", ["ci", "--no-audit", "--no-fund"], env);
+  if (status !== 0) throw new Error("npm ci failed");
+  if (!edrNativePresent()) throw new Error("EDR's native binary is missing after npm ci");
+  fs.writeFileSync(STAMP, JSON.stringify(expected) + "\n");
+}
+
+function main() {
+  const [task, ...rest] = process.argv.slice(2);
+  if (!task) {
+    log("usage: node scripts/toolchain.cjs <test|demo|lint|install|COMMAND ...>");
+    process.exit(2);
+  }
+  const env = nodeEnvironment();
+  ensureDependencies(env);
+  if (task === "install") return;
+  const steps = TASKS[task] ?? [[task, ...rest]];
+  for (const [command, ...args] of steps) {
+    const extra = TASKS[task] && steps.length === 1 ? rest : [];
+    const status = run(command, [...args, ...extra], env);
+    if (status !== 0) process.exit(status);
+  }
+}
+
+main();
