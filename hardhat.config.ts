@@ -12,18 +12,34 @@ const require = createRequire(import.meta.url);
 const SOLC_VERSION: string = (require("solc/package.json") as { version: string }).version;
 const SOLC_PATH = require.resolve("solc/soljson.js");
 
+/**
+ * Chainlink's Data Streams interfaces (`llo-feeds`, @chainlink/contracts 1.2.0) pin `pragma solidity
+ * 0.8.19`, so the one source contract that imports them is compiled by a second npm compiler,
+ * installed under the alias `solc-0.8.19`. Hardhat picks it only for files whose pragmas require it.
+ */
+const SOLC_LEGACY_VERSION: string = (require("solc-0.8.19/package.json") as { version: string }).version;
+const SOLC_LEGACY_PATH = require.resolve("solc-0.8.19/soljson.js");
+
 const compilerSettings = {
   optimizer: { enabled: true, runs: 10_000 },
   evmVersion: "cancun",
   viaIR: false,
 };
 
+// 0.8.19 predates Cancun support; Paris is its newest target and runs unchanged on Cancun chains.
+const legacySettings = { optimizer: { enabled: true, runs: 10_000 }, evmVersion: "paris" };
+
+const compilers = [
+  { version: SOLC_VERSION, path: SOLC_PATH, settings: compilerSettings },
+  { version: SOLC_LEGACY_VERSION, path: SOLC_LEGACY_PATH, settings: legacySettings },
+];
+
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthers],
   solidity: {
     profiles: {
-      default: { version: SOLC_VERSION, path: SOLC_PATH, settings: compilerSettings },
-      production: { version: SOLC_VERSION, path: SOLC_PATH, settings: compilerSettings },
+      default: { compilers },
+      production: { compilers },
     },
   },
   paths: {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.24;
+pragma solidity ^0.8.19;
 
 /// @notice A trading account: an owner address and a subaccount number packed into one word.
 /// @dev Layout: `owner` in the high 160 bits, `subaccount` in the low 96 bits. A subaccount is

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.24;
+pragma solidity ^0.8.19;
 
 /// @notice The US-equity session in force at a moment (SPEC section 2).
 /// @dev The numeric values are part of the ABI and mirrored by `sdk/calendar.ts`; never reorder.
