@@ -74,10 +74,16 @@ function nodeEnvironment() {
   const toolchainBin = path.join(TOOLCHAIN_DIR, "node_modules", ".bin");
   env.PATH = [toolchainBin, localBin, env.PATH].join(path.delimiter);
   if (capture("node", ["--version"], env) !== `v${PINNED_NODE}`) {
-    log(`Node ${process.version} is older than ${MIN_NODE.join(".")}; installing node@${PINNED_NODE} into .toolchain/`);
+    log(
+      `Node ${process.version} is older than ${MIN_NODE.join(".")}; installing node@${PINNED_NODE} into .toolchain/`,
+    );
     fs.mkdirSync(TOOLCHAIN_DIR, { recursive: true });
     fs.writeFileSync(path.join(TOOLCHAIN_DIR, "package.json"), '{ "private": true }\n');
-    const status = run("npm", ["install", "--no-audit", "--no-fund", "--no-save", "--prefix", TOOLCHAIN_DIR, `node@${PINNED_NODE}`], process.env);
+    const status = run(
+      "npm",
+      ["install", "--no-audit", "--no-fund", "--no-save", "--prefix", TOOLCHAIN_DIR, `node@${PINNED_NODE}`],
+      process.env,
+    );
     if (status !== 0 || capture("node", ["--version"], env) !== `v${PINNED_NODE}`) {
       throw new Error(`could not install node@${PINNED_NODE} from the npm registry`);
     }

@@ -38,7 +38,9 @@ interface IMarketCalendar {
     /// @notice The session at `timestamp` and the maximal interval `[start, end)` around it during
     /// which that same session is in force without interruption.
     /// @dev The oracle uses `start` to reject prices observed before a session began.
-    function sessionWindow(uint256 timestamp) external view returns (Session session, uint256 start, uint256 end);
+    function sessionWindow(
+        uint256 timestamp
+    ) external view returns (Session session, uint256 start, uint256 end);
 
     /// @notice The latest regular-session close at or before `timestamp`.
     function lastRegularClose(uint256 timestamp) external view returns (uint256 closeTime);
