@@ -70,5 +70,8 @@ interface IMarketCalendar {
     /// every day must be strictly after the current New York day. Emits `DayKindSet` per entry
     /// (also when the kind does not change). Marking a day HOLIDAY also removes the overnight
     /// session of the night before it.
+    /// @dev Warning: through the timelock, a change takes effect only after the timelock delay. An
+    /// unscheduled closure announced with less notice than that delay cannot be entered in time (the
+    /// calendar would show sessions on a closed day); keep the delay short (docs/calendar.md).
     function setDayKinds(uint256[] calldata dayNumbers, DayKind[] calldata kinds) external;
 }
