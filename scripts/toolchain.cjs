@@ -36,7 +36,7 @@ const TASKS = {
   ],
   demo: [["hardhat", "run", "scripts/demo.ts"]],
   lint: [
-    ["solhint", "contracts/**/*.sol"],
+    ["solhint", "--disc", "contracts/**/*.sol"],
     ["prettier", "--check", "."],
     ["hardhat", "build"],
     ["tsc", "--noEmit", "-p", "tsconfig.json"],
