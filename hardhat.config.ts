@@ -44,6 +44,8 @@ export default defineConfig({
   },
   paths: {
     tests: { mocha: "test", solidity: "test" },
+    // Ignition modules live in deploy/modules, parameters in deploy/parameters (SPEC section 9).
+    ignition: "deploy",
   },
   test: {
     solidity: {
