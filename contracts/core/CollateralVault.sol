@@ -247,6 +247,24 @@ contract CollateralVault is ICollateralVault, AccessControl, EIP712, ReentrancyG
         emit SurplusSwept(msg.sender, amount);
     }
 
+    // ============================================================================ roles
+
+    /// @notice OpenZeppelin role management, behind the same reentrancy lock as every other
+    /// state-changing entry point.
+    function grantRole(bytes32 role, address account) public override nonReentrant {
+        super.grantRole(role, account);
+    }
+
+    /// @notice See `grantRole`.
+    function revokeRole(bytes32 role, address account) public override nonReentrant {
+        super.revokeRole(role, account);
+    }
+
+    /// @notice See `grantRole`.
+    function renounceRole(bytes32 role, address callerConfirmation) public override nonReentrant {
+        super.renounceRole(role, callerConfirmation);
+    }
+
     // ============================================================================ views
 
     /// @inheritdoc ICollateralVault

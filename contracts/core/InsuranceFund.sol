@@ -78,4 +78,22 @@ contract InsuranceFund is IInsuranceFund, AccessControl, ReentrancyGuardTransien
         vault = newVault;
         emit VaultSet(newVault);
     }
+
+    // ============================================================================ roles
+
+    /// @notice OpenZeppelin role management, behind the same reentrancy lock as every other
+    /// state-changing entry point.
+    function grantRole(bytes32 role, address account) public override nonReentrant {
+        super.grantRole(role, account);
+    }
+
+    /// @notice See `grantRole`.
+    function revokeRole(bytes32 role, address account) public override nonReentrant {
+        super.revokeRole(role, account);
+    }
+
+    /// @notice See `grantRole`.
+    function renounceRole(bytes32 role, address callerConfirmation) public override nonReentrant {
+        super.renounceRole(role, callerConfirmation);
+    }
 }

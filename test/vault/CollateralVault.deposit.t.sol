@@ -349,6 +349,63 @@ contract CollateralVaultDepositTest is VaultTestBase {
         vault.grantRole(guardianRole, stranger);
     }
 
+    function test_grantRole_RevokeRole_RenounceRole_ByAdmin() public {
+        bytes32 guardianRole = vault.GUARDIAN_ROLE();
+        vm.prank(admin);
+        vault.grantRole(guardianRole, stranger);
+        assertTrue(vault.hasRole(guardianRole, stranger), "granted");
+        vm.prank(admin);
+        vault.revokeRole(guardianRole, stranger);
+        assertFalse(vault.hasRole(guardianRole, stranger), "revoked");
+        vm.prank(guardian);
+        vault.renounceRole(guardianRole, guardian);
+        assertFalse(vault.hasRole(guardianRole, guardian), "renounced");
+    }
+
+    function test_grantRole_RevertIf_Reentered() public {
+        MockReentrantToken token = new MockReentrantToken();
+        CollateralVault reentrantVault = new CollateralVault(
+            token,
+            new InsuranceFund(token, admin),
+            admin,
+            guardian
+        );
+        token.mint(admin, 100 * USDC);
+        vm.prank(admin);
+        token.approve(address(reentrantVault), type(uint256).max);
+        bytes32 guardianRole = reentrantVault.GUARDIAN_ROLE();
+        token.setCallback(
+            address(reentrantVault),
+            abi.encodeCall(reentrantVault.grantRole, (guardianRole, address(token)))
+        );
+        vm.prank(admin);
+        vm.expectRevert(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector);
+        reentrantVault.deposit(0, 1 * USDC);
+    }
+
+    function test_accountingIdentity_RevertIf_ReadDuringDeposit() public {
+        // Read-only reentrancy: mid-deposit the token balance already moved but the ledger has not.
+        MockReentrantToken token = new MockReentrantToken();
+        CollateralVault reentrantVault = new CollateralVault(
+            token,
+            new InsuranceFund(token, admin),
+            admin,
+            guardian
+        );
+        token.mint(alice, 100 * USDC);
+        vm.prank(alice);
+        token.approve(address(reentrantVault), type(uint256).max);
+        token.setCallback(address(reentrantVault), abi.encodeCall(ICollateralVault.accountingIdentity, ()));
+        vm.prank(alice);
+        vm.expectRevert(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector);
+        reentrantVault.deposit(0, 10 * USDC);
+
+        token.setCallback(address(reentrantVault), abi.encodeCall(ICollateralVault.sweepableSurplus, ()));
+        vm.prank(alice);
+        vm.expectRevert(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector);
+        reentrantVault.deposit(0, 10 * USDC);
+    }
+
     function test_deposit_DoesNotChangeFundLedger() public {
         _deposit(alice, 0, 10 * USDC);
         assertEq(fund.ledgerBalance(), 0, "fund ledger untouched");

@@ -91,6 +91,19 @@ contract InsuranceFundTest is VaultTestBase {
         fresh.setVault(address(vault));
     }
 
+    function test_grantRole_RevokeRole_RenounceRole_ByAdmin() public {
+        bytes32 adminRole = fund.DEFAULT_ADMIN_ROLE();
+        vm.prank(admin);
+        fund.grantRole(adminRole, stranger);
+        assertTrue(fund.hasRole(adminRole, stranger), "granted");
+        vm.prank(stranger);
+        fund.revokeRole(adminRole, admin);
+        assertFalse(fund.hasRole(adminRole, admin), "revoked");
+        vm.prank(stranger);
+        fund.renounceRole(adminRole, stranger);
+        assertFalse(fund.hasRole(adminRole, stranger), "renounced");
+    }
+
     // ================================================================== donate
 
     function test_donate_PullsTokensAndBooksThem() public {
