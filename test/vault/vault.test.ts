@@ -6,6 +6,7 @@ import {
   CollateralVault__factory,
   InsuranceFund__factory,
   MockERC1271Wallet__factory,
+  MockMarginAuthority__factory,
   MockUSDC__factory,
 } from "../../typechain-types/index.js";
 import type { CollateralVault, MockUSDC } from "../../typechain-types/index.js";
@@ -264,7 +265,7 @@ describe("CollateralVault from TypeScript", function () {
     const TOLERANCE_BPS = 100n; // a regression of more than 1 % fails
 
     it("stays within the committed gas snapshot for the hot paths", async function () {
-      const { usdc, vault, alice, relayer } = await networkHelpers.loadFixture(fundedVaultFixture);
+      const { usdc, vault, admin, alice, relayer } = await networkHelpers.loadFixture(fundedVaultFixture);
       const vaultAddress = await vault.getAddress();
       await usdc.connect(alice).approve(vaultAddress, ethers.MaxUint256);
       await vault.connect(alice).deposit(1n, 1n * USDC);
@@ -292,6 +293,15 @@ describe("CollateralVault from TypeScript", function () {
       );
       measured["transferBetweenSubaccounts (existing accounts)"] = await gasUsed(
         vault.connect(alice).transferBetweenSubaccounts(0n, 1n, 10n * USDC * SCALE),
+      );
+
+      // With a margin authority connected every withdrawal makes one external view call (here a mock
+      // that answers from a mapping; the clearinghouse's own computation comes on top).
+      const authority = await new MockMarginAuthority__factory(alice).deploy();
+      await authority.setWithdrawableX18(accountId(alice.address, 0n), ethers.MaxUint256);
+      await vault.connect(admin).setMarginAuthority(authority);
+      measured["withdraw (margin authority connected, mock)"] = await gasUsed(
+        vault.connect(alice).withdraw(0n, 50n * USDC, alice.address),
       );
 
       if (process.env.UPDATE_GAS_SNAPSHOT === "1") {
