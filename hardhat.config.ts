@@ -37,6 +37,8 @@ const compilers = [
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthers],
   solidity: {
+    // Deployed by deploy/modules from OpenZeppelin's sources, so they need artifacts of their own.
+    npmFilesToBuild: ["@openzeppelin/contracts/governance/TimelockController.sol"],
     profiles: {
       default: { compilers },
       production: { compilers },
