@@ -118,7 +118,7 @@ contract ChainlinkDataStreamsSourceTest is Test {
 
     // ================================================================== constructor
 
-    function test_constructor_SetsImmutablesAndAdmin() public {
+    function test_constructor_SetsImmutablesAndAdmin() public view {
         assertEq(source.verifierProxy(), address(proxy), "proxy");
         assertEq(source.calendar(), address(calendar), "calendar");
         assertTrue(source.hasRole(ADMIN_ROLE, admin), "admin role");
@@ -906,7 +906,7 @@ contract ChainlinkDataStreamsSourceTest is Test {
         source.renounceRole(ADMIN_ROLE, admin);
     }
 
-    function test_supportsInterface_AccessControlAndErc165() public {
+    function test_supportsInterface_AccessControlAndErc165() public view {
         assertTrue(source.supportsInterface(type(IAccessControl).interfaceId), "IAccessControl");
         assertTrue(source.supportsInterface(type(IERC165).interfaceId), "IERC165");
         assertFalse(source.supportsInterface(type(IPriceSource).interfaceId), "not advertised");
