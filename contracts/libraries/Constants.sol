@@ -58,8 +58,9 @@ library Constants {
     /// @dev Smallest quorum `k` a market may require from signed-quote publishers: a median of 3
     /// tolerates one faulty or compromised publisher; with k < 3 a single key could set the price.
     uint256 internal constant SIGNED_QUOTE_MIN_QUORUM = 3;
-    /// @dev Size of the publisher allow-list. `latestPrice` reads every publisher's latest quote and
-    /// sorts the fresh ones, so the list is bounded to keep that view at ~70k gas in the worst case.
+    /// @dev Size of the publisher allow-list. `latestPrice` reads every publisher's latest quote (two
+    /// cold storage slots each) and sorts the fresh ones, so the list is bounded to keep that view
+    /// near 130k gas in the worst case (16 fresh quotes, measured in docs/oracle-sources.md).
     uint256 internal constant SIGNED_QUOTE_MAX_PUBLISHERS = 16;
 
     /// @dev Chainlink L2 sequencer uptime feed answers: 0 = up, 1 = down.

@@ -15,7 +15,7 @@ import {
 import {IChainlinkFeeManagerTokens} from "../interfaces/IChainlinkFeeManagerTokens.sol";
 import {IChainlinkVerifierProxyFees} from "../interfaces/IChainlinkVerifierProxyFees.sol";
 import {IMarketCalendar} from "../interfaces/IMarketCalendar.sol";
-import {PriceObservation} from "../interfaces/IPriceSource.sol";
+import {IPriceSource, PriceObservation} from "../interfaces/IPriceSource.sol";
 import {Constants} from "../libraries/Constants.sol";
 import {Session} from "../types/Session.sol";
 import {AccessControl0819} from "./AccessControl0819.sol";
@@ -75,9 +75,10 @@ contract ChainlinkDataStreamsSource is IChainlinkDataStreamsSource, AccessContro
 
     // ------------------------------------------------------------------ price source
 
-    /// @notice The latest report's mid, observed when the mid last moved (`lastSeenTimestampNs`).
-    /// @dev Reverts when that is older than `maxAge` (a halted stock keeps publishing the same mid)
-    /// or when the report's `marketStatus` contradicts the calendar's session at `block.timestamp`
+    /// @inheritdoc IPriceSource
+    /// @dev The latest report's mid, observed when the mid last moved (`lastSeenTimestampNs`).
+    /// Reverts when that is older than `maxAge` (a halted stock keeps publishing the same mid) or
+    /// when the report's `marketStatus` contradicts the calendar's session at `block.timestamp`
     /// (allowing `DATA_STREAMS_SESSION_BOUNDARY_TOLERANCE` around a session boundary).
     function latestPrice(bytes32 marketId, uint256 maxAge) external view returns (PriceObservation memory) {
         bytes32 feedId = feedOf[marketId];

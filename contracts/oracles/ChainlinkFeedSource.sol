@@ -5,7 +5,7 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
 
 import {IChainlinkFeedSource} from "../interfaces/IChainlinkFeedSource.sol";
-import {PriceObservation} from "../interfaces/IPriceSource.sol";
+import {IPriceSource, PriceObservation} from "../interfaces/IPriceSource.sol";
 import {Constants} from "../libraries/Constants.sol";
 
 /// @title ChainlinkFeedSource
@@ -20,7 +20,8 @@ contract ChainlinkFeedSource is IChainlinkFeedSource, AccessControl {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
     }
 
-    /// @notice The aggregator's latest answer in 18 decimals, observed at its `updatedAt`.
+    /// @inheritdoc IPriceSource
+    /// @dev The aggregator's latest answer in 18 decimals, observed at its `updatedAt`.
     function latestPrice(bytes32 marketId, uint256 maxAge) external view returns (PriceObservation memory) {
         AggregatorV3Interface aggregator = feedOf[marketId];
         if (address(aggregator) == address(0)) revert ChainlinkFeed_FeedNotSet(marketId);

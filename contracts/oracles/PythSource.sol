@@ -6,7 +6,7 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IPyth} from "@pythnetwork/pyth-sdk-solidity/IPyth.sol";
 import {PythStructs} from "@pythnetwork/pyth-sdk-solidity/PythStructs.sol";
 
-import {PriceObservation} from "../interfaces/IPriceSource.sol";
+import {IPriceSource, PriceObservation} from "../interfaces/IPriceSource.sol";
 import {IPythSource, PythFeedConfig} from "../interfaces/IPythSource.sol";
 import {Constants} from "../libraries/Constants.sol";
 
@@ -26,7 +26,8 @@ contract PythSource is IPythSource, AccessControl {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
     }
 
-    /// @notice Pyth's latest price no older than `maxAge`, in 18 decimals, with its confidence.
+    /// @inheritdoc IPriceSource
+    /// @dev Pyth's latest price no older than `maxAge`, in 18 decimals, with its confidence.
     function latestPrice(bytes32 marketId, uint256 maxAge) external view returns (PriceObservation memory) {
         PythFeedConfig memory config = _configs[marketId];
         if (config.priceId == 0) revert Pyth_MarketNotConfigured(marketId);

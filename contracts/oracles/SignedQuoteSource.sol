@@ -6,7 +6,7 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
-import {PriceObservation} from "../interfaces/IPriceSource.sol";
+import {IPriceSource, PriceObservation} from "../interfaces/IPriceSource.sol";
 import {ISignedQuoteSource, PriceQuote, StoredQuote} from "../interfaces/ISignedQuoteSource.sol";
 import {Constants} from "../libraries/Constants.sol";
 
@@ -53,7 +53,8 @@ contract SignedQuoteSource is ISignedQuoteSource, AccessControl, EIP712 {
 
     // ------------------------------------------------------------------ price source
 
-    /// @notice The median of at least `minQuotesOf(marketId)` fresh quotes.
+    /// @inheritdoc IPriceSource
+    /// @dev The median of at least `minQuotesOf(marketId)` fresh quotes.
     function latestPrice(bytes32 marketId, uint256 maxAge) external view returns (PriceObservation memory) {
         uint256 minQuotes = minQuotesOf[marketId];
         if (minQuotes == 0) revert SignedQuote_MarketNotConfigured(marketId);

@@ -688,8 +688,8 @@ contract SignedQuoteSourceTest is Test {
             readFiveGas,
             readSixteenGas
         );
-        assertLe(submitThreeGas, 120_000, "submitQuotes, 3 quotes");
-        assertLe(readFiveGas, 30_000, "latestPrice, 5 publishers");
-        assertLe(readSixteenGas, 85_000, "latestPrice, 16 publishers");
+        assertLe(submitThreeGas, 170_000, "submitQuotes, 3 quotes");
+        assertLe(readFiveGas, 40_000, "latestPrice, 5 publishers");
+        assertLe(readSixteenGas, 150_000, "latestPrice, 16 publishers");
     }
 }
