@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.24;
+pragma solidity ^0.8.19;
 
 /// @notice The subset of the Foundry/EDR cheatcode interface that Sundial's Solidity tests use.
 /// @dev Hardhat 3 runs Solidity tests on EDR, which serves these cheatcodes at the well-known
