@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: MIT
-// solhint-disable-next-line compiler-version
 pragma solidity ^0.8.19; // imported by ChainlinkDataStreamsSource, which Chainlink's llo-feeds pin to 0.8.19
 
 /// @title IChainlinkFeeManagerTokens

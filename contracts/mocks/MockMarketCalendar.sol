@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: MIT
-// solhint-disable-next-line compiler-version
 pragma solidity ^0.8.19; // used by the Data Streams tests, which compile with solc 0.8.19
 
 import {Session} from "../types/Session.sol";

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: MIT
-// solhint-disable-next-line compiler-version
 pragma solidity 0.8.19; // Chainlink's llo-feeds interfaces (@chainlink/contracts 1.2.0) pin exactly 0.8.19
 
 import {IFeeManager} from "@chainlink/contracts/src/v0.8/llo-feeds/interfaces/IFeeManager.sol";
