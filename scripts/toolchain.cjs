@@ -66,9 +66,22 @@ function capture(command, args, env) {
   return result.status === 0 ? result.stdout.trim() : "";
 }
 
+/**
+ * npm locates its global config (`$PREFIX/etc/npmrc`) from the Node binary that runs it, so npm
+ * under the pinned Node would silently drop the machine's global settings (a CA file, a registry
+ * mirror, a proxy). Pin npm to the global config of the machine's own npm instead.
+ */
+function machineNpmGlobalConfig() {
+  if (process.env.npm_config_globalconfig || process.env.NPM_CONFIG_GLOBALCONFIG) return null;
+  const value = capture("npm", ["config", "get", "globalconfig"], process.env);
+  return value && fs.existsSync(value) ? value : null;
+}
+
 /** Returns an environment whose PATH starts with a Node that satisfies MIN_NODE. */
 function nodeEnvironment() {
   const env = { ...process.env };
+  const globalConfig = machineNpmGlobalConfig();
+  if (globalConfig) env.NPM_CONFIG_GLOBALCONFIG = globalConfig;
   const localBin = path.join(ROOT, "node_modules", ".bin");
   if (versionAtLeast(process.version, MIN_NODE)) {
     env.PATH = [localBin, env.PATH].join(path.delimiter);
@@ -82,11 +95,15 @@ function nodeEnvironment() {
     );
     fs.mkdirSync(TOOLCHAIN_DIR, { recursive: true });
     fs.writeFileSync(path.join(TOOLCHAIN_DIR, "package.json"), '{ "private": true }\n');
-    const status = run(
-      "npm",
-      ["install", "--no-audit", "--no-fund", "--no-save", "--prefix", TOOLCHAIN_DIR, `node@${PINNED_NODE}`],
-      process.env,
-    );
+    // Installed from inside .toolchain/ (not with --prefix, which would also move npm's global
+    // config), by the machine's own npm and Node.
+    const installEnv = { ...process.env, ...(globalConfig ? { NPM_CONFIG_GLOBALCONFIG: globalConfig } : {}) };
+    const install = ["install", "--no-audit", "--no-fund", "--no-save", `node@${PINNED_NODE}`];
+    const status = spawnSync("npm", install, {
+      cwd: TOOLCHAIN_DIR,
+      env: installEnv,
+      stdio: "inherit",
+    }).status;
     if (status !== 0 || capture("node", ["--version"], env) !== `v${PINNED_NODE}`) {
       throw new Error(`could not install node@${PINNED_NODE} from the npm registry`);
     }
