@@ -1,0 +1,648 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {IMarketCalendar} from "../interfaces/IMarketCalendar.sol";
+import {IOracleAdapter} from "../interfaces/IOracleAdapter.sol";
+import {IPriceSource, PriceObservation} from "../interfaces/IPriceSource.sol";
+import {ISequencerGuard} from "../interfaces/ISequencerGuard.sol";
+import {Constants} from "../libraries/Constants.sol";
+import {OracleMath} from "../libraries/OracleMath.sol";
+import {OracleParams} from "../libraries/OracleParams.sol";
+import {Session} from "../types/Session.sol";
+import {
+    CorporateAction,
+    DegradedReason,
+    MarketCheckpoint,
+    MarketParams,
+    MarketState,
+    PriceOrigin,
+    PriceState,
+    SessionSources
+} from "../types/Oracle.sol";
+import {OracleCorporateActions} from "./OracleCorporateActions.sol";
+
+/// @title OracleAdapter
+/// @notice One adapter for every market: session-aware source selection and validation, internal
+/// pricing inside a band while closed, reopen snaps and corporate actions. See `IOracleAdapter`.
+/// @dev Reading model: the stored `MarketCheckpoint` is what the last `poke` (or `recordTrade`)
+/// recorded; `_evaluate` projects it to `block.timestamp` with the calendar and live source reads.
+/// `priceState` returns that projection; `poke` also stores it and emits the events.
+contract OracleAdapter is OracleCorporateActions {
+    using SafeCast for uint256;
+
+    /// @inheritdoc IOracleAdapter
+    bytes32 public constant MARKET_LISTER_ROLE = keccak256("MARKET_LISTER_ROLE");
+    /// @inheritdoc IOracleAdapter
+    bytes32 public constant RISK_MANAGER_ROLE = keccak256("RISK_MANAGER_ROLE");
+    /// @inheritdoc IOracleAdapter
+    bytes32 public constant TRADE_REPORTER_ROLE = keccak256("TRADE_REPORTER_ROLE");
+
+    /// @inheritdoc IOracleAdapter
+    IMarketCalendar public immutable calendar;
+    /// @inheritdoc IOracleAdapter
+    ISequencerGuard public immutable sequencerGuard;
+
+    mapping(bytes32 marketId => MarketParams) private _params;
+    mapping(bytes32 marketId => mapping(Session => SessionSources)) private _sources;
+
+    /// @dev The calendar session in force now and its window `[start, end)`.
+    struct Window {
+        Session session;
+        uint256 start;
+        uint256 end;
+    }
+
+    /// @dev One validated (or rejected) external read.
+    struct Read {
+        bool ok;
+        uint256 priceX18;
+        uint256 observedAt;
+        PriceOrigin origin;
+        DegradedReason failure;
+    }
+
+    /// @dev The projection of a checkpoint to now: the view, the checkpoint to store, and what
+    /// happened on the way (for events).
+    struct Evaluation {
+        PriceState result;
+        MarketCheckpoint next;
+        DegradedReason reason;
+        bool episodeStarted;
+        bool reopened;
+        bool gap;
+        uint256 gapFromX18;
+        PriceOrigin recordedOrigin;
+    }
+
+    /// @param marketCalendar The market calendar (required).
+    /// @param guard The L2 sequencer guard, or address(0) on chains without one.
+    /// @param admin The `DEFAULT_ADMIN_ROLE` holder (the timelock).
+    constructor(IMarketCalendar marketCalendar, ISequencerGuard guard, address admin) {
+        if (address(marketCalendar) == address(0)) revert Oracle_ZeroAddress("calendar");
+        if (admin == address(0)) revert Oracle_ZeroAddress("admin");
+        calendar = marketCalendar;
+        sequencerGuard = guard;
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+    }
+
+    // ============================================================================== views
+
+    /// @inheritdoc IOracleAdapter
+    function priceState(bytes32 marketId) external view returns (PriceState memory) {
+        MarketCheckpoint memory cp = _loadCheckpoint(marketId);
+        if (cp.state == MarketState.SETTLED) return _settledView(cp, cp.lastGoodPriceX18, cp.lastGoodTime);
+        if (cp.nextActionTime <= block.timestamp) return _dueActionView(marketId, cp);
+        MarketParams memory params = _loadParams(marketId);
+        Window memory w = _window();
+        _catchUp(marketId, cp, params, w);
+        return _evaluate(marketId, cp, params, w).result;
+    }
+
+    /// @inheritdoc IOracleAdapter
+    function isListed(bytes32 marketId) public view returns (bool) {
+        return _checkpoints[marketId].lastGoodPriceX18 != 0;
+    }
+
+    /// @inheritdoc IOracleAdapter
+    function marketParams(bytes32 marketId) external view returns (MarketParams memory) {
+        return _loadParams(marketId);
+    }
+
+    /// @inheritdoc IOracleAdapter
+    function sessionSources(bytes32 marketId, Session session) external view returns (SessionSources memory) {
+        return _loadSources(marketId, session);
+    }
+
+    /// @inheritdoc IOracleAdapter
+    function checkpoint(bytes32 marketId) external view returns (MarketCheckpoint memory) {
+        return _readCheckpoint(marketId);
+    }
+
+    /// @inheritdoc IOracleAdapter
+    function defaultMarketParams(uint16 bandTierBps) external pure returns (MarketParams memory) {
+        return OracleParams.defaults(bandTierBps);
+    }
+
+    // ============================================================================== config
+
+    /// @inheritdoc IOracleAdapter
+    function listMarket(
+        bytes32 marketId,
+        MarketParams calldata params,
+        uint256 initialPriceX18
+    ) external onlyRole(MARKET_LISTER_ROLE) {
+        if (marketId == bytes32(0)) revert Oracle_ZeroMarketId();
+        if (isListed(marketId)) revert Oracle_MarketAlreadyListed(marketId);
+        _checkPrice(initialPriceX18);
+        OracleParams.check(params);
+        _params[marketId] = params;
+        _setDefaultStaleness(marketId);
+        _storeCheckpoint(marketId, _initialCheckpoint(initialPriceX18, _window()));
+        emit MarketListed(marketId, initialPriceX18, params);
+    }
+
+    /// @inheritdoc IOracleAdapter
+    function setMarketParams(bytes32 marketId, MarketParams calldata params) external onlyRole(RISK_MANAGER_ROLE) {
+        _requireListed(marketId);
+        OracleParams.check(params);
+        _params[marketId] = params;
+        emit MarketParamsSet(marketId, params);
+    }
+
+    /// @inheritdoc IOracleAdapter
+    function setSessionSources(
+        bytes32 marketId,
+        Session session,
+        IPriceSource primary,
+        IPriceSource secondary
+    ) external onlyRole(MARKET_LISTER_ROLE) {
+        _requireListed(marketId);
+        OracleParams.checkSources(session, address(primary), address(secondary));
+        SessionSources storage sources = _sources[marketId][session];
+        sources.primary = primary;
+        sources.secondary = secondary;
+        emit SessionSourcesSet(marketId, session, primary, secondary);
+    }
+
+    /// @inheritdoc IOracleAdapter
+    function setSessionStaleness(
+        bytes32 marketId,
+        Session session,
+        uint32 softStalenessSec,
+        uint32 hardStalenessSec
+    ) external onlyRole(RISK_MANAGER_ROLE) {
+        _requireListed(marketId);
+        OracleParams.checkStaleness(softStalenessSec, hardStalenessSec);
+        SessionSources storage sources = _sources[marketId][session];
+        sources.softStalenessSec = softStalenessSec;
+        sources.hardStalenessSec = hardStalenessSec;
+        emit SessionStalenessSet(marketId, session, softStalenessSec, hardStalenessSec);
+    }
+
+    // ============================================================================== state
+
+    /// @inheritdoc IOracleAdapter
+    function poke(bytes32 marketId) external returns (PriceState memory) {
+        MarketCheckpoint memory cp = _loadCheckpoint(marketId);
+        if (cp.state == MarketState.SETTLED) return _settledView(cp, cp.lastGoodPriceX18, cp.lastGoodTime);
+        MarketParams memory params = _loadParams(marketId);
+        Window memory w = _window();
+        if (cp.nextActionTime <= block.timestamp) {
+            // Record the last pre-action close first (in the old units), then apply the actions.
+            _catchUp(marketId, cp, params, w);
+            _applyDueActions(marketId, cp);
+            if (cp.state == MarketState.SETTLED) return _settledView(cp, cp.lastGoodPriceX18, cp.lastGoodTime);
+        }
+        return _sync(marketId, cp, params, w).result;
+    }
+
+    /// @inheritdoc IOracleAdapter
+    function recordTrade(
+        bytes32 marketId,
+        uint256 priceX18,
+        uint256 notionalX18
+    ) external onlyRole(TRADE_REPORTER_ROLE) {
+        _checkPrice(priceX18);
+        MarketCheckpoint memory cp = _loadCheckpoint(marketId);
+        if (cp.state == MarketState.SETTLED || cp.nextActionTime <= block.timestamp) return;
+        MarketParams memory params = _loadParams(marketId);
+        MarketState state = _sync(marketId, cp, params, _window()).next.state;
+        if (!_isInternal(state) || notionalX18 < params.minTradeNotionalX18) return;
+        _moveInternalPrice(marketId, params, priceX18, notionalX18);
+    }
+
+    // ============================================================================== projection
+
+    /// @dev Catch-up, projection, store, events: what `poke` and `recordTrade` share.
+    function _sync(
+        bytes32 marketId,
+        MarketCheckpoint memory cp,
+        MarketParams memory params,
+        Window memory w
+    ) private returns (Evaluation memory ev) {
+        MarketCheckpoint memory stored = _readCheckpoint(marketId);
+        PriceOrigin caughtUpOrigin = _catchUp(marketId, cp, params, w);
+        ev = _evaluate(marketId, cp, params, w);
+        if (!_isLive(ev.next.state)) ev.recordedOrigin = caughtUpOrigin;
+        _storeCheckpoint(marketId, ev.next);
+        _emitChanges(marketId, stored, ev);
+    }
+
+    /// @dev Projects a checkpoint (already caught up, no action due) to `block.timestamp`.
+    function _evaluate(
+        bytes32 marketId,
+        MarketCheckpoint memory cp,
+        MarketParams memory params,
+        Window memory w
+    ) private view returns (Evaluation memory ev) {
+        ev.next = cp;
+        SessionSources memory sources;
+        if (w.session != Session.CLOSED) sources = _loadSources(marketId, w.session);
+        bool live = address(sources.primary) != address(0);
+        uint256 liveSince = live ? _liveSince(cp, w) : 0;
+        if (live) {
+            uint256 notBefore = Math.max(liveSince, cp.lastAdjustmentTime);
+            Read memory r = _readGuarded(marketId, sources, params.maxDeviationBps, notBefore);
+            bool continuing = _isLive(cp.state) && liveSince == cp.liveSince;
+            if (r.ok) _priceLive(ev, marketId, params, r, continuing);
+            else _priceInternal(ev, marketId, params, MarketState.DEGRADED, r.failure);
+        } else {
+            _priceInternal(ev, marketId, params, MarketState.CLOSED, DegradedReason.NONE);
+        }
+        cp.session = w.session;
+        cp.sessionStart = w.start.toUint40();
+        cp.sessionEnd = w.end.toUint40();
+        cp.liveSince = liveSince.toUint40();
+        _fillCommon(ev.result, cp, w.session);
+    }
+
+    /// @dev A valid live price: snap if this is a reopen, else OPEN (or REOPENING until its window ends).
+    function _priceLive(
+        Evaluation memory ev,
+        bytes32 marketId,
+        MarketParams memory params,
+        Read memory r,
+        bool continuing
+    ) private view {
+        MarketCheckpoint memory cp = ev.next;
+        if (!continuing) {
+            _snap(ev, marketId, params, r);
+        } else if (cp.state == MarketState.REOPENING && block.timestamp >= cp.reopenedAt + params.reopeningWindowSec) {
+            cp.state = MarketState.OPEN;
+        }
+        cp.lastGoodPriceX18 = r.priceX18.toUint128();
+        cp.lastGoodTime = r.observedAt.toUint40();
+        ev.recordedOrigin = r.origin;
+        uint256 halfWidthX18 = OracleMath.bandHalfWidthX18(
+            params.bandTierBps,
+            params.bandCapBps,
+            0,
+            params.bandHorizonSec
+        );
+        (uint256 lowX18, uint256 highX18) = OracleMath.bandX18(r.priceX18, halfWidthX18);
+        ev.result = _view(cp.state, r.origin, r.priceX18, lowX18, highX18, r.priceX18, r.observedAt);
+    }
+
+    /// @dev The first valid live price after a closed or degraded stretch: index and mark jump to it
+    /// (no smoothing), REOPENING begins, and a price outside the band is a gap.
+    function _snap(Evaluation memory ev, bytes32 marketId, MarketParams memory params, Read memory r) private view {
+        MarketCheckpoint memory cp = ev.next;
+        (uint256 fromX18, uint256 lowX18, uint256 highX18, ) = _internalMark(ev, marketId, params);
+        ev.reopened = true;
+        if (r.priceX18 < lowX18 || r.priceX18 > highX18) {
+            ev.gap = true;
+            ev.gapFromX18 = fromX18;
+        }
+        cp.reopenedAt = r.observedAt.toUint40();
+        bool inWindow = block.timestamp < r.observedAt + params.reopeningWindowSec;
+        cp.state = inWindow ? MarketState.REOPENING : MarketState.OPEN;
+    }
+
+    /// @dev No live price (CLOSED session, or DEGRADED): the band-clamped internal price.
+    function _priceInternal(
+        Evaluation memory ev,
+        bytes32 marketId,
+        MarketParams memory params,
+        MarketState state,
+        DegradedReason reason
+    ) private view {
+        (uint256 markX18, uint256 lowX18, uint256 highX18, PriceOrigin origin) = _internalMark(ev, marketId, params);
+        MarketCheckpoint memory cp = ev.next;
+        cp.state = state;
+        ev.reason = reason;
+        ev.result = _view(state, origin, markX18, lowX18, highX18, cp.anchorPriceX18, cp.anchorTime);
+    }
+
+    /// @dev The internal mark `clamp(P or blend(P, quotes), A(1 - b), A(1 + b))`. Starts a new
+    /// episode (A = last good price, P = A) when the checkpoint was live.
+    function _internalMark(
+        Evaluation memory ev,
+        bytes32 marketId,
+        MarketParams memory params
+    ) private view returns (uint256 markX18, uint256 lowX18, uint256 highX18, PriceOrigin origin) {
+        MarketCheckpoint memory cp = ev.next;
+        if (!_isInternal(cp.state)) {
+            cp.anchorPriceX18 = cp.lastGoodPriceX18;
+            cp.anchorTime = cp.lastGoodTime;
+            cp.internalPriceX18 = cp.lastGoodPriceX18;
+            cp.internalUpdatedAt = cp.lastGoodTime;
+            ev.episodeStarted = true;
+        }
+        uint256 halfWidthX18 = OracleMath.bandHalfWidthX18(
+            params.bandTierBps,
+            params.bandCapBps,
+            block.timestamp - cp.anchorTime,
+            params.bandHorizonSec
+        );
+        (lowX18, highX18) = OracleMath.bandX18(cp.anchorPriceX18, halfWidthX18);
+        uint256 priceX18;
+        (priceX18, origin) = _blendQuotes(marketId, params, cp);
+        markX18 = OracleMath.clamp(priceX18, lowX18, highX18);
+    }
+
+    /// @dev P, blended with the median of fresh signed quotes (the CLOSED session's primary) when a
+    /// weight is set and a quote observed after the anchor is available.
+    function _blendQuotes(
+        bytes32 marketId,
+        MarketParams memory params,
+        MarketCheckpoint memory cp
+    ) private view returns (uint256 priceX18, PriceOrigin origin) {
+        priceX18 = cp.internalPriceX18;
+        origin = PriceOrigin.INTERNAL;
+        if (params.quoteWeightBps == 0) return (priceX18, origin);
+        SessionSources storage quotes = _sources[marketId][Session.CLOSED];
+        IPriceSource source = quotes.primary;
+        if (address(source) == address(0)) return (priceX18, origin);
+        uint256 notBefore = Math.max(cp.anchorTime, cp.lastAdjustmentTime);
+        Read memory q = _read(marketId, source, quotes.hardStalenessSec, block.timestamp, notBefore);
+        if (!q.ok) return (priceX18, origin);
+        return (OracleMath.blendX18(priceX18, q.priceX18, params.quoteWeightBps), PriceOrigin.INTERNAL_QUOTE_BLEND);
+    }
+
+    /// @dev The start of the run of live sessions that `w` belongs to: the checkpoint's when `w` is
+    /// the checkpoint's session or directly follows it, otherwise `w.start` (a new run: a reopen).
+    function _liveSince(MarketCheckpoint memory cp, Window memory w) private pure returns (uint256) {
+        bool sameSession = w.session == cp.session && w.start == cp.sessionStart;
+        bool continues = cp.liveSince != 0 && (sameSession || cp.sessionEnd == w.start);
+        return continues ? cp.liveSince : w.start;
+    }
+
+    // ============================================================================== catch-up
+
+    /// @dev When the calendar session changed since the checkpoint, validate the PREVIOUS session's
+    /// sources as of its last second (before any due corporate action): exactly what a poke at that
+    /// moment would have recorded. This captures "the last validated price before the close" even
+    /// when the keeper pokes only after the transition. If that session is not the checkpoint's own,
+    /// the checkpoint is moved to it (the market was live there).
+    function _catchUp(
+        bytes32 marketId,
+        MarketCheckpoint memory cp,
+        MarketParams memory params,
+        Window memory w
+    ) private view returns (PriceOrigin origin) {
+        if (w.session == cp.session && w.start == cp.sessionStart) return origin;
+        Window memory prev = cp.sessionEnd == w.start
+            ? Window(cp.session, cp.sessionStart, cp.sessionEnd)
+            : _windowAt(w.start - 1);
+        SessionSources memory sources = _loadSources(marketId, prev.session);
+        if (prev.session == Session.CLOSED || address(sources.primary) == address(0)) return origin;
+        uint256 asOf = Math.min(prev.end, cp.nextActionTime) - 1;
+        uint256 notBefore = Math.max(prev.start, cp.lastAdjustmentTime);
+        Read memory r = _readLive(marketId, sources, params.maxDeviationBps, asOf, notBefore);
+        if (!r.ok || r.observedAt <= cp.lastGoodTime) return origin;
+        origin = r.origin;
+        cp.lastGoodPriceX18 = r.priceX18.toUint128();
+        cp.lastGoodTime = r.observedAt.toUint40();
+        if (prev.start != cp.sessionStart || prev.session != cp.session) {
+            cp.session = prev.session;
+            cp.sessionStart = prev.start.toUint40();
+            cp.sessionEnd = prev.end.toUint40();
+            cp.liveSince = prev.start.toUint40();
+            if (_isInternal(cp.state)) cp.state = MarketState.OPEN;
+        } else if (cp.state == MarketState.DEGRADED) {
+            cp.state = MarketState.OPEN; // a valid price existed before the close: it recovered
+        }
+    }
+
+    // ============================================================================== source reads
+
+    /// @dev `_readLive` unless the sequencer guard says no.
+    function _readGuarded(
+        bytes32 marketId,
+        SessionSources memory sources,
+        uint256 maxDeviationBps,
+        uint256 notBefore
+    ) private view returns (Read memory r) {
+        if (!_sequencerOk()) {
+            r.failure = DegradedReason.SEQUENCER_DOWN;
+            return r;
+        }
+        return _readLive(marketId, sources, maxDeviationBps, block.timestamp, notBefore);
+    }
+
+    /// @dev Primary and secondary as of `asOf`: disagreement fails; a fresh primary wins; a soft-
+    /// stale primary yields to a fresh secondary; otherwise any valid one; else the primary's failure.
+    function _readLive(
+        bytes32 marketId,
+        SessionSources memory sources,
+        uint256 maxDeviationBps,
+        uint256 asOf,
+        uint256 notBefore
+    ) private view returns (Read memory) {
+        Read memory primary = _read(marketId, sources.primary, sources.hardStalenessSec, asOf, notBefore);
+        Read memory secondary;
+        if (address(sources.secondary) != address(0)) {
+            secondary = _read(marketId, sources.secondary, sources.hardStalenessSec, asOf, notBefore);
+            secondary.origin = PriceOrigin.SECONDARY;
+        }
+        if (primary.ok && secondary.ok) {
+            if (OracleMath.deviatesBeyond(primary.priceX18, secondary.priceX18, maxDeviationBps)) {
+                primary.ok = false;
+                primary.failure = DegradedReason.SOURCES_DISAGREE;
+                return primary;
+            }
+        }
+        bool primaryFresh = primary.ok && asOf - primary.observedAt <= sources.softStalenessSec;
+        bool secondaryFresh = secondary.ok && asOf - secondary.observedAt <= sources.softStalenessSec;
+        if (primary.ok && (primaryFresh || !secondaryFresh)) return primary;
+        return secondary.ok ? secondary : primary;
+    }
+
+    /// @dev One source read, validated as of `asOf`: 0 < price <= MAX_PRICE, observed in
+    /// `[asOf - hardStaleness, asOf]` and not before `notBefore`. A revert is a failure, never a price.
+    function _read(
+        bytes32 marketId,
+        IPriceSource source,
+        uint256 hardStalenessSec,
+        uint256 asOf,
+        uint256 notBefore
+    ) private view returns (Read memory r) {
+        r.failure = DegradedReason.SOURCE_UNAVAILABLE;
+        uint256 maxAge = hardStalenessSec + (block.timestamp - asOf);
+        try source.latestPrice(marketId, maxAge) returns (PriceObservation memory o) {
+            if (o.priceX18 == 0 || o.priceX18 > Constants.MAX_PRICE_X18) return r;
+            if (o.observedAt > asOf || asOf - o.observedAt > hardStalenessSec) return r;
+            if (o.observedAt < notBefore) {
+                r.failure = DegradedReason.PRICE_BEFORE_OPEN;
+                return r;
+            }
+            return Read(true, o.priceX18, o.observedAt, PriceOrigin.PRIMARY, DegradedReason.NONE);
+        } catch {
+            return r;
+        }
+    }
+
+    /// @dev True without a guard; a reverting guard counts as down.
+    function _sequencerOk() private view returns (bool) {
+        if (address(sequencerGuard) == address(0)) return true;
+        try sequencerGuard.sequencerStatus() returns (bool ok, uint256) {
+            return ok;
+        } catch {
+            return false;
+        }
+    }
+
+    // ============================================================================== internal price
+
+    /// @dev One capped EMA step of P toward the trade price.
+    function _moveInternalPrice(
+        bytes32 marketId,
+        MarketParams memory params,
+        uint256 priceX18,
+        uint256 notionalX18
+    ) private {
+        MarketCheckpoint storage stored = _checkpoints[marketId];
+        uint256 fromX18 = stored.internalPriceX18;
+        uint256 dtSec = Math.min(block.timestamp - stored.internalUpdatedAt, params.emaMaxDtSec);
+        uint256 toX18 = OracleMath.emaStepX18(fromX18, priceX18, dtSec, params.emaTauSec, params.maxEmaStepBps);
+        stored.internalPriceX18 = toX18.toUint128();
+        stored.internalUpdatedAt = block.timestamp.toUint40();
+        emit InternalPriceUpdated(marketId, priceX18, notionalX18, fromX18, toX18);
+    }
+
+    // ============================================================================== events
+
+    /// @dev Emits one event per recorded change, after the checkpoint was stored.
+    function _emitChanges(bytes32 marketId, MarketCheckpoint memory stored, Evaluation memory ev) private {
+        MarketCheckpoint memory next = ev.next;
+        if (next.session != stored.session || next.sessionStart != stored.sessionStart) {
+            emit SessionChanged(marketId, stored.session, next.session, next.sessionStart);
+        }
+        if (ev.episodeStarted) emit AnchorSet(marketId, next.anchorPriceX18, next.anchorTime);
+        if (next.lastGoodTime != stored.lastGoodTime || next.lastGoodPriceX18 != stored.lastGoodPriceX18) {
+            emit PriceRecorded(marketId, next.lastGoodPriceX18, next.lastGoodTime, ev.recordedOrigin);
+        }
+        if (ev.reopened) emit MarketReopened(marketId, next.lastGoodPriceX18, next.lastGoodTime);
+        if (ev.gap) emit ReopenGap(marketId, ev.gapFromX18, next.lastGoodPriceX18);
+        if (next.state != stored.state) {
+            emit MarketStateChanged(marketId, stored.state, next.state, next.session, ev.reason);
+        }
+    }
+
+    // ============================================================================== helpers
+
+    /// @dev HALTED (a split or dividend is due) or SETTLED (a delisting is due), from stored state only.
+    function _dueActionView(bytes32 marketId, MarketCheckpoint memory cp) private view returns (PriceState memory) {
+        CorporateAction storage due = _actions[_earliestPending(marketId)];
+        if (_isDelisting(due)) return _settledView(cp, due.amountX18, due.effectiveTime);
+        MarketParams memory params = _loadParams(marketId);
+        bool internalPricing = _isInternal(cp.state);
+        uint256 anchorX18 = internalPricing ? cp.anchorPriceX18 : cp.lastGoodPriceX18;
+        uint256 anchorTime = internalPricing ? cp.anchorTime : cp.lastGoodTime;
+        uint256 halfWidthX18 = OracleMath.bandHalfWidthX18(
+            params.bandTierBps,
+            params.bandCapBps,
+            block.timestamp - anchorTime,
+            params.bandHorizonSec
+        );
+        (uint256 lowX18, uint256 highX18) = OracleMath.bandX18(anchorX18, halfWidthX18);
+        uint256 priceX18 = internalPricing ? OracleMath.clamp(cp.internalPriceX18, lowX18, highX18) : anchorX18;
+        PriceState memory v = _view(MarketState.HALTED, PriceOrigin.FROZEN, priceX18, lowX18, highX18, anchorX18, anchorTime);
+        _fillCommon(v, cp, calendar.sessionAt(block.timestamp));
+        return v;
+    }
+
+    /// @dev SETTLED: index = mark = band = anchor = the settlement price.
+    function _settledView(
+        MarketCheckpoint memory cp,
+        uint256 priceX18,
+        uint256 settledAt
+    ) private view returns (PriceState memory v) {
+        v = _view(MarketState.SETTLED, PriceOrigin.SETTLEMENT, priceX18, priceX18, priceX18, priceX18, settledAt);
+        _fillCommon(v, cp, calendar.sessionAt(block.timestamp));
+    }
+
+    function _view(
+        MarketState state,
+        PriceOrigin origin,
+        uint256 markX18,
+        uint256 lowX18,
+        uint256 highX18,
+        uint256 anchorX18,
+        uint256 anchorTime
+    ) private pure returns (PriceState memory v) {
+        v.state = state;
+        v.origin = origin;
+        v.indexPriceX18 = markX18;
+        v.markPriceX18 = markX18;
+        v.bandLowX18 = lowX18;
+        v.bandHighX18 = highX18;
+        v.anchorPriceX18 = anchorX18;
+        v.anchorTime = anchorTime;
+    }
+
+    function _fillCommon(PriceState memory v, MarketCheckpoint memory cp, Session session) private pure {
+        v.session = session;
+        v.epoch = cp.epoch;
+        v.splitFactorX18 = cp.splitFactorX18;
+        v.cumulativeDividendX18 = cp.cumulativeDividendX18;
+    }
+
+    function _initialCheckpoint(uint256 priceX18, Window memory w) private view returns (MarketCheckpoint memory cp) {
+        uint128 price = priceX18.toUint128();
+        uint40 nowTs = block.timestamp.toUint40();
+        cp.state = MarketState.CLOSED;
+        cp.session = w.session;
+        cp.sessionStart = w.start.toUint40();
+        cp.sessionEnd = w.end.toUint40();
+        cp.nextActionTime = type(uint40).max;
+        (cp.lastGoodPriceX18, cp.lastGoodTime) = (price, nowTs);
+        (cp.anchorPriceX18, cp.anchorTime) = (price, nowTs);
+        (cp.internalPriceX18, cp.internalUpdatedAt) = (price, nowTs);
+        cp.splitFactorX18 = Constants.X18;
+    }
+
+    function _setDefaultStaleness(bytes32 marketId) private {
+        mapping(Session => SessionSources) storage s = _sources[marketId];
+        (s[Session.REGULAR].softStalenessSec, s[Session.REGULAR].hardStalenessSec) = OracleParams.regularStaleness();
+        (s[Session.PRE_MARKET].softStalenessSec, s[Session.PRE_MARKET].hardStalenessSec) = OracleParams
+            .extendedStaleness();
+        (s[Session.POST_MARKET].softStalenessSec, s[Session.POST_MARKET].hardStalenessSec) = OracleParams
+            .extendedStaleness();
+        (s[Session.OVERNIGHT].softStalenessSec, s[Session.OVERNIGHT].hardStalenessSec) = OracleParams
+            .overnightStaleness();
+        (s[Session.CLOSED].softStalenessSec, s[Session.CLOSED].hardStalenessSec) = OracleParams.quoteStaleness();
+    }
+
+    /// @dev Single copies of the struct load code (the optimizer would otherwise repeat it).
+    function _loadParams(bytes32 marketId) private view returns (MarketParams memory) {
+        return _params[marketId];
+    }
+
+    function _loadSources(bytes32 marketId, Session session) private view returns (SessionSources memory) {
+        return _sources[marketId][session];
+    }
+
+    function _window() private view returns (Window memory) {
+        return _windowAt(block.timestamp);
+    }
+
+    function _windowAt(uint256 timestamp) private view returns (Window memory w) {
+        (w.session, w.start, w.end) = calendar.sessionWindow(timestamp);
+    }
+
+    function _requireListed(bytes32 marketId) private view {
+        if (!isListed(marketId)) revert Oracle_UnknownMarket(marketId);
+    }
+
+    function _loadCheckpoint(bytes32 marketId) private view returns (MarketCheckpoint memory cp) {
+        cp = _readCheckpoint(marketId);
+        if (cp.lastGoodPriceX18 == 0) revert Oracle_UnknownMarket(marketId);
+    }
+
+    function _checkPrice(uint256 priceX18) private pure {
+        if (priceX18 == 0 || priceX18 > Constants.MAX_PRICE_X18) {
+            revert Oracle_InvalidPrice(priceX18, Constants.MAX_PRICE_X18);
+        }
+    }
+
+    function _isLive(MarketState state) private pure returns (bool) {
+        return state == MarketState.OPEN || state == MarketState.REOPENING;
+    }
+
+    function _isInternal(MarketState state) private pure returns (bool) {
+        return state == MarketState.CLOSED || state == MarketState.DEGRADED;
+    }
+}

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IOracleAdapter} from "../interfaces/IOracleAdapter.sol";
+import {Constants} from "./Constants.sol";
+import {Session} from "../types/Session.sol";
+import {MarketParams} from "../types/Oracle.sol";
+
+/// @title OracleParams
+/// @notice Defaults and hard-bound checks of the oracle adapter's per-market parameters. Every
+/// bound lives in `Constants` with its derivation; every violation reverts with
+/// `Oracle_ParameterOutOfBounds(name, value, min, max)` naming the field.
+library OracleParams {
+    /// @notice The SPEC section 3 defaults with band tier `bandTierBps` (the tier is still checked
+    /// when the params are used).
+    function defaults(uint16 bandTierBps) internal pure returns (MarketParams memory) {
+        return
+            MarketParams({
+                bandTierBps: bandTierBps,
+                bandCapBps: Constants.DEFAULT_BAND_CAP_BPS,
+                maxDeviationBps: Constants.DEFAULT_MAX_DEVIATION_BPS,
+                maxEmaStepBps: Constants.DEFAULT_MAX_EMA_STEP_BPS,
+                quoteWeightBps: Constants.DEFAULT_QUOTE_WEIGHT_BPS,
+                bandHorizonSec: Constants.DEFAULT_BAND_HORIZON,
+                emaTauSec: Constants.DEFAULT_EMA_TAU,
+                emaMaxDtSec: Constants.DEFAULT_EMA_MAX_DT,
+                reopeningWindowSec: Constants.DEFAULT_REOPENING_WINDOW,
+                minTradeNotionalX18: Constants.DEFAULT_MIN_TRADE_NOTIONAL_X18
+            });
+    }
+
+    /// @notice Reverts unless every field is inside its hard bounds (relative bounds included:
+    /// b_tier <= b_cap, emaMaxDt <= tau).
+    function check(MarketParams memory p) internal pure {
+        _inRange("bandTierBps", p.bandTierBps, Constants.MIN_BAND_TIER_BPS, Constants.MAX_BAND_TIER_BPS);
+        _inRange("bandCapBps", p.bandCapBps, p.bandTierBps, Constants.MAX_BAND_CAP_BPS);
+        _inRange(
+            "maxDeviationBps",
+            p.maxDeviationBps,
+            Constants.MIN_MAX_DEVIATION_BPS,
+            Constants.MAX_MAX_DEVIATION_BPS
+        );
+        _inRange("maxEmaStepBps", p.maxEmaStepBps, Constants.MIN_MAX_EMA_STEP_BPS, Constants.MAX_MAX_EMA_STEP_BPS);
+        _inRange("quoteWeightBps", p.quoteWeightBps, 0, Constants.MAX_QUOTE_WEIGHT_BPS);
+        _inRange("bandHorizonSec", p.bandHorizonSec, Constants.MIN_BAND_HORIZON, Constants.MAX_BAND_HORIZON);
+        _inRange("emaTauSec", p.emaTauSec, Constants.MIN_EMA_TAU, Constants.MAX_EMA_TAU);
+        uint256 maxDt = p.emaTauSec < Constants.MAX_EMA_MAX_DT ? p.emaTauSec : Constants.MAX_EMA_MAX_DT;
+        _inRange("emaMaxDtSec", p.emaMaxDtSec, Constants.MIN_EMA_MAX_DT, maxDt);
+        _inRange(
+            "reopeningWindowSec",
+            p.reopeningWindowSec,
+            Constants.MIN_REOPENING_WINDOW,
+            Constants.MAX_REOPENING_WINDOW
+        );
+        _inRange(
+            "minTradeNotionalX18",
+            p.minTradeNotionalX18,
+            Constants.MIN_MIN_TRADE_NOTIONAL_X18,
+            Constants.MAX_MIN_TRADE_NOTIONAL_X18
+        );
+    }
+
+    /// @notice Reverts unless `MIN_STALENESS <= soft <= hard <= MAX_HARD_STALENESS`.
+    function checkStaleness(uint256 softSec, uint256 hardSec) internal pure {
+        _inRange("softStalenessSec", softSec, Constants.MIN_STALENESS, Constants.MAX_HARD_STALENESS);
+        _inRange("hardStalenessSec", hardSec, softSec, Constants.MAX_HARD_STALENESS);
+    }
+
+    /// @notice Reverts unless each non-zero source has code, and a secondary has a distinct primary
+    /// in a session other than CLOSED.
+    function checkSources(Session session, address primary, address secondary) internal view {
+        if (primary != address(0) && primary.code.length == 0) {
+            revert IOracleAdapter.Oracle_SourceNotContract(primary);
+        }
+        if (secondary == address(0)) return;
+        if (primary == address(0) || secondary == primary || session == Session.CLOSED) {
+            revert IOracleAdapter.Oracle_InvalidSecondary(session, primary, secondary);
+        }
+        if (secondary.code.length == 0) revert IOracleAdapter.Oracle_SourceNotContract(secondary);
+    }
+
+    /// @notice Default staleness (soft, hard) of the regular session.
+    function regularStaleness() internal pure returns (uint32, uint32) {
+        return (Constants.DEFAULT_REGULAR_SOFT_STALENESS, Constants.DEFAULT_REGULAR_HARD_STALENESS);
+    }
+
+    /// @notice Default staleness (soft, hard) of the pre- and post-market sessions.
+    function extendedStaleness() internal pure returns (uint32, uint32) {
+        return (Constants.DEFAULT_EXTENDED_SOFT_STALENESS, Constants.DEFAULT_EXTENDED_HARD_STALENESS);
+    }
+
+    /// @notice Default staleness (soft, hard) of the overnight session.
+    function overnightStaleness() internal pure returns (uint32, uint32) {
+        return (Constants.DEFAULT_OVERNIGHT_SOFT_STALENESS, Constants.DEFAULT_OVERNIGHT_HARD_STALENESS);
+    }
+
+    /// @notice Default staleness (soft, hard) of the CLOSED session's signed-quote source.
+    function quoteStaleness() internal pure returns (uint32, uint32) {
+        return (Constants.DEFAULT_QUOTE_SOFT_STALENESS, Constants.DEFAULT_QUOTE_HARD_STALENESS);
+    }
+
+    function _inRange(bytes32 name, uint256 value, uint256 min, uint256 max) private pure {
+        if (value < min || value > max) revert IOracleAdapter.Oracle_ParameterOutOfBounds(name, value, min, max);
+    }
+}
