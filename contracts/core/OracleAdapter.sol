@@ -5,6 +5,7 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IMarketCalendar} from "../interfaces/IMarketCalendar.sol";
 import {IOracleAdapter} from "../interfaces/IOracleAdapter.sol";
+import {IOracleCorporateActions} from "../interfaces/IOracleCorporateActions.sol";
 import {IPriceSource, PriceObservation} from "../interfaces/IPriceSource.sol";
 import {ISequencerGuard} from "../interfaces/ISequencerGuard.sol";
 import {Constants} from "../libraries/Constants.sol";
@@ -13,6 +14,7 @@ import {OracleParams} from "../libraries/OracleParams.sol";
 import {Session} from "../types/Session.sol";
 import {
     CorporateAction,
+    CorporateActionKind,
     DegradedReason,
     MarketCheckpoint,
     MarketParams,
@@ -22,6 +24,7 @@ import {
     SessionSources
 } from "../types/Oracle.sol";
 import {OracleCorporateActions} from "./OracleCorporateActions.sol";
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 
 /// @title OracleAdapter
 /// @notice One adapter for every market: session-aware source selection and validation, internal
@@ -29,7 +32,7 @@ import {OracleCorporateActions} from "./OracleCorporateActions.sol";
 /// @dev Reading model: the stored `MarketCheckpoint` is what the last `poke` (or `recordTrade`)
 /// recorded; `_evaluate` projects it to `block.timestamp` with the calendar and live source reads.
 /// `priceState` returns that projection; `poke` also stores it and emits the events.
-contract OracleAdapter is OracleCorporateActions {
+contract OracleAdapter is IOracleAdapter, AccessControl {
     using SafeCast for uint256;
 
     /// @inheritdoc IOracleAdapter
@@ -43,7 +46,10 @@ contract OracleAdapter is OracleCorporateActions {
     IMarketCalendar public immutable calendar;
     /// @inheritdoc IOracleAdapter
     ISequencerGuard public immutable sequencerGuard;
+    /// @inheritdoc IOracleAdapter
+    IOracleCorporateActions public immutable corporateActions;
 
+    mapping(bytes32 marketId => MarketCheckpoint) private _checkpoints;
     mapping(bytes32 marketId => MarketParams) private _params;
     mapping(bytes32 marketId => mapping(Session => SessionSources)) private _sources;
 
@@ -68,6 +74,7 @@ contract OracleAdapter is OracleCorporateActions {
     struct Evaluation {
         PriceState result;
         MarketCheckpoint next;
+        MarketParams params;
         DegradedReason reason;
         bool episodeStarted;
         bool reopened;
@@ -84,6 +91,7 @@ contract OracleAdapter is OracleCorporateActions {
         if (admin == address(0)) revert Oracle_ZeroAddress("admin");
         calendar = marketCalendar;
         sequencerGuard = guard;
+        corporateActions = new OracleCorporateActions(admin);
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
     }
 
@@ -91,13 +99,7 @@ contract OracleAdapter is OracleCorporateActions {
 
     /// @inheritdoc IOracleAdapter
     function priceState(bytes32 marketId) external view returns (PriceState memory) {
-        MarketCheckpoint memory cp = _loadCheckpoint(marketId);
-        if (cp.state == MarketState.SETTLED) return _settledView(cp, cp.lastGoodPriceX18, cp.lastGoodTime);
-        if (cp.nextActionTime <= block.timestamp) return _dueActionView(marketId, cp);
-        MarketParams memory params = _loadParams(marketId);
-        Window memory w = _window();
-        _catchUp(marketId, cp, params, w);
-        return _evaluate(marketId, cp, params, w).result;
+        return _project(marketId).result;
     }
 
     /// @inheritdoc IOracleAdapter
@@ -185,17 +187,8 @@ contract OracleAdapter is OracleCorporateActions {
 
     /// @inheritdoc IOracleAdapter
     function poke(bytes32 marketId) external returns (PriceState memory) {
-        MarketCheckpoint memory cp = _loadCheckpoint(marketId);
-        if (cp.state == MarketState.SETTLED) return _settledView(cp, cp.lastGoodPriceX18, cp.lastGoodTime);
-        MarketParams memory params = _loadParams(marketId);
-        Window memory w = _window();
-        if (cp.nextActionTime <= block.timestamp) {
-            // Record the last pre-action close first (in the old units), then apply the actions.
-            _catchUp(marketId, cp, params, w);
-            _applyDueActions(marketId, cp);
-            if (cp.state == MarketState.SETTLED) return _settledView(cp, cp.lastGoodPriceX18, cp.lastGoodTime);
-        }
-        return _sync(marketId, cp, params, w).result;
+        if (_actionDue(marketId)) _applyDueActionsAfterCatchUp(marketId);
+        return _sync(marketId).result;
     }
 
     /// @inheritdoc IOracleAdapter
@@ -205,39 +198,66 @@ contract OracleAdapter is OracleCorporateActions {
         uint256 notionalX18
     ) external onlyRole(TRADE_REPORTER_ROLE) {
         _checkPrice(priceX18);
-        MarketCheckpoint memory cp = _loadCheckpoint(marketId);
-        if (cp.state == MarketState.SETTLED || cp.nextActionTime <= block.timestamp) return;
-        MarketParams memory params = _loadParams(marketId);
-        MarketState state = _sync(marketId, cp, params, _window()).next.state;
-        if (!_isInternal(state) || notionalX18 < params.minTradeNotionalX18) return;
-        _moveInternalPrice(marketId, params, priceX18, notionalX18);
+        if (_actionDue(marketId)) return; // HALTED: the trade's units are about to change
+        Evaluation memory ev = _sync(marketId);
+        if (!_isInternal(ev.result.state) || notionalX18 < ev.params.minTradeNotionalX18) return;
+        _moveInternalPrice(marketId, ev.params, priceX18, notionalX18);
+    }
+
+    /// @inheritdoc IOracleAdapter
+    function setNextCorporateActionTime(bytes32 marketId, uint256 effectiveTime) external {
+        if (msg.sender != address(corporateActions)) revert Oracle_CallerNotCorporateActions(msg.sender);
+        _checkpoints[marketId].nextActionTime = effectiveTime.toUint40();
+        emit NextCorporateActionTimeSet(marketId, effectiveTime);
     }
 
     // ============================================================================== projection
 
-    /// @dev Catch-up, projection, store, events: what `poke` and `recordTrade` share.
-    function _sync(
-        bytes32 marketId,
-        MarketCheckpoint memory cp,
-        MarketParams memory params,
-        Window memory w
-    ) private returns (Evaluation memory ev) {
+    /// @dev The one read path of `priceState`, `poke` and `recordTrade`: SETTLED and due-action
+    /// short cuts, else catch-up and projection of the stored checkpoint to `block.timestamp`.
+    function _project(bytes32 marketId) private view returns (Evaluation memory ev) {
+        MarketCheckpoint memory cp = _loadCheckpoint(marketId);
+        ev.next = cp;
+        if (cp.state == MarketState.SETTLED) {
+            ev.result = _settledView(cp, cp.lastGoodPriceX18, cp.lastGoodTime);
+            return ev;
+        }
+        if (cp.nextActionTime <= block.timestamp) {
+            ev.result = _dueActionView(marketId, cp);
+            return ev;
+        }
+        ev.params = _loadParams(marketId);
+        Window memory w = _window();
+        PriceOrigin caughtUpOrigin = _catchUp(marketId, cp, ev.params, w);
+        _evaluate(ev, marketId, w);
+        if (!_isLive(cp.state)) ev.recordedOrigin = caughtUpOrigin;
+    }
+
+    /// @dev Projection, store, events: what `poke` and `recordTrade` share.
+    function _sync(bytes32 marketId) private returns (Evaluation memory ev) {
+        ev = _project(marketId);
+        if (ev.result.state == MarketState.SETTLED) return ev;
         MarketCheckpoint memory stored = _readCheckpoint(marketId);
-        PriceOrigin caughtUpOrigin = _catchUp(marketId, cp, params, w);
-        ev = _evaluate(marketId, cp, params, w);
-        if (!_isLive(ev.next.state)) ev.recordedOrigin = caughtUpOrigin;
         _storeCheckpoint(marketId, ev.next);
         _emitChanges(marketId, stored, ev);
     }
 
+    /// @dev Records the last pre-action close first (in the old units), then applies the actions.
+    function _applyDueActionsAfterCatchUp(bytes32 marketId) private {
+        MarketCheckpoint memory cp = _loadCheckpoint(marketId);
+        if (cp.state == MarketState.SETTLED) return;
+        _catchUp(marketId, cp, _loadParams(marketId), _window());
+        _storeCheckpoint(marketId, corporateActions.applyDue(marketId, cp));
+    }
+
+    function _actionDue(bytes32 marketId) private view returns (bool) {
+        return _checkpoints[marketId].nextActionTime <= block.timestamp;
+    }
+
     /// @dev Projects a checkpoint (already caught up, no action due) to `block.timestamp`.
-    function _evaluate(
-        bytes32 marketId,
-        MarketCheckpoint memory cp,
-        MarketParams memory params,
-        Window memory w
-    ) private view returns (Evaluation memory ev) {
-        ev.next = cp;
+    function _evaluate(Evaluation memory ev, bytes32 marketId, Window memory w) private view {
+        MarketCheckpoint memory cp = ev.next;
+        MarketParams memory params = ev.params;
         SessionSources memory sources;
         if (w.session != Session.CLOSED) sources = _loadSources(marketId, w.session);
         bool live = address(sources.primary) != address(0);
@@ -525,8 +545,8 @@ contract OracleAdapter is OracleCorporateActions {
 
     /// @dev HALTED (a split or dividend is due) or SETTLED (a delisting is due), from stored state only.
     function _dueActionView(bytes32 marketId, MarketCheckpoint memory cp) private view returns (PriceState memory) {
-        CorporateAction storage due = _actions[_earliestPending(marketId)];
-        if (_isDelisting(due)) return _settledView(cp, due.amountX18, due.effectiveTime);
+        (, CorporateAction memory due) = corporateActions.earliestPending(marketId);
+        if (due.kind == CorporateActionKind.DELISTING) return _settledView(cp, due.amountX18, due.effectiveTime);
         MarketParams memory params = _loadParams(marketId);
         bool internalPricing = _isInternal(cp.state);
         uint256 anchorX18 = internalPricing ? cp.anchorPriceX18 : cp.lastGoodPriceX18;
@@ -625,6 +645,15 @@ contract OracleAdapter is OracleCorporateActions {
 
     function _requireListed(bytes32 marketId) private view {
         if (!isListed(marketId)) revert Oracle_UnknownMarket(marketId);
+    }
+
+    /// @dev One copy of the (six-slot) load and store code, shared by every caller.
+    function _readCheckpoint(bytes32 marketId) private view returns (MarketCheckpoint memory) {
+        return _checkpoints[marketId];
+    }
+
+    function _storeCheckpoint(bytes32 marketId, MarketCheckpoint memory cp) private {
+        _checkpoints[marketId] = cp;
     }
 
     function _loadCheckpoint(bytes32 marketId) private view returns (MarketCheckpoint memory cp) {

@@ -5,6 +5,7 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IOracleAdapter} from "../interfaces/IOracleAdapter.sol";
+import {IOracleCorporateActions} from "../interfaces/IOracleCorporateActions.sol";
 import {Constants} from "../libraries/Constants.sol";
 import {
     CorporateAction,
@@ -15,27 +16,36 @@ import {
 } from "../types/Oracle.sol";
 
 /// @title OracleCorporateActions
-/// @notice The corporate-action half of the oracle adapter (SPEC section 3.5): scheduling with a
-/// minimum notice, cancellation, and exactly-once application in effective-time order.
-/// @dev Holds the market checkpoints because applying an action rewrites them. An action leaves
-/// the SCHEDULED status exactly once (APPLIED or CANCELLED) and is removed from the market's pending
-/// list in the same step, so no code path can apply it twice.
-abstract contract OracleCorporateActions is IOracleAdapter, AccessControl {
+/// @notice The corporate-action schedule of one oracle adapter: scheduling with a minimum notice,
+/// cancellation, and exactly-once application in effective-time order. See
+/// `IOracleCorporateActions`.
+/// @dev Created by the adapter's constructor. It pushes the earliest pending effective time to the
+/// adapter after every change, and computes the effect of due actions on the checkpoint the adapter
+/// hands it in `applyDue`.
+contract OracleCorporateActions is IOracleCorporateActions, AccessControl {
     using SafeCast for uint256;
 
-    /// @inheritdoc IOracleAdapter
+    /// @inheritdoc IOracleCorporateActions
     bytes32 public constant CORPORATE_ACTIONS_ROLE = keccak256("CORPORATE_ACTIONS_ROLE");
 
-    /// @inheritdoc IOracleAdapter
+    /// @inheritdoc IOracleCorporateActions
+    IOracleAdapter public immutable adapter;
+
+    /// @inheritdoc IOracleCorporateActions
     uint256 public nextCorporateActionId = 1;
 
-    mapping(bytes32 marketId => MarketCheckpoint) internal _checkpoints;
-    mapping(uint256 actionId => CorporateAction) internal _actions;
+    mapping(uint256 actionId => CorporateAction) private _actions;
     mapping(bytes32 marketId => uint256[] actionIds) private _pending;
+
+    /// @param admin The `DEFAULT_ADMIN_ROLE` holder (the timelock). The creator is the adapter.
+    constructor(address admin) {
+        adapter = IOracleAdapter(msg.sender);
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+    }
 
     // ============================================================================== schedule
 
-    /// @inheritdoc IOracleAdapter
+    /// @inheritdoc IOracleCorporateActions
     function scheduleSplit(
         bytes32 marketId,
         uint256 effectiveTime,
@@ -45,29 +55,28 @@ abstract contract OracleCorporateActions is IOracleAdapter, AccessControl {
         bool termsInRange = numerator != 0 && denominator != 0;
         termsInRange = termsInRange && numerator <= Constants.MAX_SPLIT_TERM && denominator <= Constants.MAX_SPLIT_TERM;
         if (!termsInRange || numerator == denominator) revert Oracle_InvalidSplitRatio(numerator, denominator);
-        _checkSchedulable(marketId, effectiveTime);
-        _checkProjectedSplitFactor(marketId, numerator, denominator);
+        MarketCheckpoint memory cp = _checkSchedulable(marketId, effectiveTime);
+        _checkProjectedSplitFactor(marketId, cp.splitFactorX18, numerator, denominator);
         CorporateAction memory action = _newAction(marketId, CorporateActionKind.SPLIT, effectiveTime);
         (action.numerator, action.denominator) = (numerator, denominator);
         actionId = _schedule(action);
     }
 
-    /// @inheritdoc IOracleAdapter
+    /// @inheritdoc IOracleCorporateActions
     function scheduleDividend(
         bytes32 marketId,
         uint256 exTime,
         uint256 amountX18
     ) external onlyRole(CORPORATE_ACTIONS_ROLE) returns (uint256 actionId) {
-        _checkSchedulable(marketId, exTime);
-        uint256 maxAmountX18 = (uint256(_checkpoints[marketId].lastGoodPriceX18) * Constants.MAX_DIVIDEND_BPS) /
-            Constants.BPS;
+        MarketCheckpoint memory cp = _checkSchedulable(marketId, exTime);
+        uint256 maxAmountX18 = (uint256(cp.lastGoodPriceX18) * Constants.MAX_DIVIDEND_BPS) / Constants.BPS;
         if (amountX18 == 0 || amountX18 > maxAmountX18) revert Oracle_InvalidDividend(amountX18, maxAmountX18);
         CorporateAction memory action = _newAction(marketId, CorporateActionKind.DIVIDEND, exTime);
         action.amountX18 = amountX18.toUint128();
         actionId = _schedule(action);
     }
 
-    /// @inheritdoc IOracleAdapter
+    /// @inheritdoc IOracleCorporateActions
     function scheduleDelisting(
         bytes32 marketId,
         uint256 effectiveTime,
@@ -82,45 +91,51 @@ abstract contract OracleCorporateActions is IOracleAdapter, AccessControl {
         actionId = _schedule(action);
     }
 
-    /// @inheritdoc IOracleAdapter
+    /// @inheritdoc IOracleCorporateActions
     function cancelCorporateAction(uint256 actionId) external onlyRole(CORPORATE_ACTIONS_ROLE) {
         CorporateAction storage action = _actions[actionId];
         if (action.status != CorporateActionStatus.SCHEDULED) revert Oracle_ActionNotScheduled(actionId, action.status);
         if (block.timestamp >= action.effectiveTime) revert Oracle_ActionAlreadyEffective(actionId, action.effectiveTime);
         _cancel(actionId, action);
-        _checkpoints[action.marketId].nextActionTime = _earliestPendingTime(action.marketId);
+        adapter.setNextCorporateActionTime(action.marketId, _earliestPendingTime(action.marketId));
     }
 
     // ============================================================================== views
 
-    /// @inheritdoc IOracleAdapter
+    /// @inheritdoc IOracleCorporateActions
     function corporateAction(uint256 actionId) external view returns (CorporateAction memory) {
         return _actions[actionId];
     }
 
-    /// @inheritdoc IOracleAdapter
+    /// @inheritdoc IOracleCorporateActions
     function pendingCorporateActions(bytes32 marketId) external view returns (uint256[] memory) {
         return _pending[marketId];
     }
 
+    /// @inheritdoc IOracleCorporateActions
+    function earliestPending(bytes32 marketId) external view returns (uint256 actionId, CorporateAction memory action) {
+        actionId = _earliestPending(marketId);
+        action = _actions[actionId];
+    }
+
     // ============================================================================== application
 
-    /// @dev Applies every due action of the market in effective-time order (ties: lower id first),
-    /// storing the checkpoint after each one so that its event follows the state change. `cp` is
-    /// the caller's in-memory checkpoint; it is updated in place.
-    function _applyDueActions(bytes32 marketId, MarketCheckpoint memory cp) internal {
-        while (cp.nextActionTime <= block.timestamp && cp.state != MarketState.SETTLED) {
-            uint256 actionId = _earliestPending(marketId);
+    /// @inheritdoc IOracleCorporateActions
+    function applyDue(bytes32 marketId, MarketCheckpoint memory cp) external returns (MarketCheckpoint memory) {
+        if (msg.sender != address(adapter)) revert Oracle_CallerNotAdapter(msg.sender);
+        uint256 actionId = _earliestPending(marketId);
+        while (actionId != 0 && _actions[actionId].effectiveTime <= block.timestamp) {
             CorporateAction storage action = _actions[actionId];
             _removePending(marketId, actionId);
             action.status = CorporateActionStatus.APPLIED;
             if (action.kind == CorporateActionKind.SPLIT) _applySplit(cp, action);
             else if (action.kind == CorporateActionKind.DIVIDEND) _applyDividend(cp, action);
             else _applyDelisting(marketId, cp, action);
-            cp.nextActionTime = _earliestPendingTime(marketId);
-            _storeCheckpoint(marketId, cp);
             _emitApplied(actionId, cp, action);
+            actionId = _earliestPending(marketId);
         }
+        cp.nextActionTime = _earliestPendingTime(marketId).toUint40();
+        return cp;
     }
 
     /// @dev epoch + 1; split factor * n/d; every stored price * d/n.
@@ -174,22 +189,10 @@ abstract contract OracleCorporateActions is IOracleAdapter, AccessControl {
         }
     }
 
-    // ============================================================================== checkpoint storage
-
-    /// @dev One copy of the (six-slot) load and store code, shared by every caller.
-    function _readCheckpoint(bytes32 marketId) internal view returns (MarketCheckpoint memory) {
-        return _checkpoints[marketId];
-    }
-
-    function _storeCheckpoint(bytes32 marketId, MarketCheckpoint memory cp) internal {
-        _checkpoints[marketId] = cp;
-    }
-
     // ============================================================================== pending list
 
-    /// @dev The pending action with the earliest effective time (ties: the lower id). The caller
-    /// knows at least one is pending.
-    function _earliestPending(bytes32 marketId) internal view returns (uint256 earliestId) {
+    /// @dev The pending action with the earliest effective time (ties: the lower id); 0 if none.
+    function _earliestPending(bytes32 marketId) private view returns (uint256 earliestId) {
         uint256[] storage pending = _pending[marketId];
         uint256 earliestTime = type(uint256).max;
         for (uint256 i; i < pending.length; ++i) {
@@ -201,21 +204,16 @@ abstract contract OracleCorporateActions is IOracleAdapter, AccessControl {
         }
     }
 
-    function _earliestPendingTime(bytes32 marketId) private view returns (uint40) {
+    /// @dev The earliest pending effective time, or `type(uint40).max` (never) if none.
+    function _earliestPendingTime(bytes32 marketId) private view returns (uint256) {
         if (_pending[marketId].length == 0) return type(uint40).max;
         return _actions[_earliestPending(marketId)].effectiveTime;
-    }
-
-    function _isDelisting(CorporateAction storage action) internal view returns (bool) {
-        return action.kind == CorporateActionKind.DELISTING;
     }
 
     function _schedule(CorporateAction memory action) private returns (uint256 actionId) {
         actionId = nextCorporateActionId++;
         _actions[actionId] = action;
         _pending[action.marketId].push(actionId);
-        MarketCheckpoint storage cp = _checkpoints[action.marketId];
-        if (action.effectiveTime < cp.nextActionTime) cp.nextActionTime = action.effectiveTime;
         emit CorporateActionScheduled(
             actionId,
             action.marketId,
@@ -225,6 +223,7 @@ abstract contract OracleCorporateActions is IOracleAdapter, AccessControl {
             action.denominator,
             action.amountX18
         );
+        adapter.setNextCorporateActionTime(action.marketId, _earliestPendingTime(action.marketId));
     }
 
     function _cancel(uint256 actionId, CorporateAction storage action) private {
@@ -259,8 +258,12 @@ abstract contract OracleCorporateActions is IOracleAdapter, AccessControl {
     }
 
     /// @dev Listed, not settled, room in the pending list, notice and horizon respected.
-    function _checkSchedulable(bytes32 marketId, uint256 effectiveTime) private view {
-        MarketCheckpoint storage cp = _checkpoints[marketId];
+    /// @return cp The adapter's stored checkpoint of the market.
+    function _checkSchedulable(
+        bytes32 marketId,
+        uint256 effectiveTime
+    ) private view returns (MarketCheckpoint memory cp) {
+        cp = adapter.checkpoint(marketId);
         if (cp.lastGoodPriceX18 == 0) revert Oracle_UnknownMarket(marketId);
         if (cp.state == MarketState.SETTLED) revert Oracle_MarketSettled(marketId);
         if (_pending[marketId].length >= Constants.MAX_PENDING_CORPORATE_ACTIONS) {
@@ -276,8 +279,13 @@ abstract contract OracleCorporateActions is IOracleAdapter, AccessControl {
     /// @dev Whatever order the pending splits apply in, every intermediate factor lies between the
     /// current factor times all pending reverse ratios and times all pending forward ratios; both
     /// extremes (with the new split) must stay inside [MIN_SPLIT_FACTOR_X18, MAX_SPLIT_FACTOR_X18].
-    function _checkProjectedSplitFactor(bytes32 marketId, uint256 numerator, uint256 denominator) private view {
-        uint256 highX18 = _checkpoints[marketId].splitFactorX18;
+    function _checkProjectedSplitFactor(
+        bytes32 marketId,
+        uint256 factorX18,
+        uint256 numerator,
+        uint256 denominator
+    ) private view {
+        uint256 highX18 = factorX18;
         uint256 lowX18 = highX18;
         uint256[] storage pending = _pending[marketId];
         for (uint256 i; i <= pending.length; ++i) {

@@ -3,12 +3,10 @@ pragma solidity ^0.8.24;
 
 import {IMarketCalendar} from "./IMarketCalendar.sol";
 import {IPriceSource} from "./IPriceSource.sol";
+import {IOracleCorporateActions} from "./IOracleCorporateActions.sol";
 import {ISequencerGuard} from "./ISequencerGuard.sol";
 import {Session} from "../types/Session.sol";
 import {
-    CorporateAction,
-    CorporateActionKind,
-    CorporateActionStatus,
     DegradedReason,
     MarketCheckpoint,
     MarketParams,
@@ -37,9 +35,9 @@ import {
 ///   secondary source (`listMarket`, `setSessionSources`).
 /// - `RISK_MANAGER_ROLE`: sets per-market parameters and per-session staleness limits, always
 ///   inside the immutable hard bounds of `Constants` (`setMarketParams`, `setSessionStaleness`).
-/// - `CORPORATE_ACTIONS_ROLE` (the `TimelockController`): schedules splits, cash dividends and
-///   delistings at least `MIN_CORPORATE_ACTION_NOTICE` ahead, and cancels them before they take
-///   effect. It cannot apply anything early or twice: `poke` applies due actions, exactly once.
+/// - `CORPORATE_ACTIONS_ROLE` lives on the `corporateActions` contract this adapter creates (see
+///   `IOracleCorporateActions`): it schedules and cancels actions; `poke` applies due ones, once.
+/// - The `corporateActions` contract: the only caller of `setNextCorporateActionTime`.
 /// - `TRADE_REPORTER_ROLE` (the clearinghouse): the only caller of `recordTrade`.
 /// - Anyone: `poke` (oracle keepers call it at session transitions and after pushing prices).
 ///
@@ -104,37 +102,8 @@ interface IOracleAdapter {
     event MarketReopened(bytes32 indexed marketId, uint256 priceX18, uint256 observedAt);
     /// @notice The reopen price lies outside the band: `fromPriceX18` was the mark just before.
     event ReopenGap(bytes32 indexed marketId, uint256 fromPriceX18, uint256 toPriceX18);
-    /// @notice A corporate action was scheduled. SPLIT uses numerator/denominator; DIVIDEND and
-    /// DELISTING use `amountX18` (dividend per share, settlement price).
-    event CorporateActionScheduled(
-        uint256 indexed actionId,
-        bytes32 indexed marketId,
-        CorporateActionKind kind,
-        uint256 effectiveTime,
-        uint256 numerator,
-        uint256 denominator,
-        uint256 amountX18
-    );
-    /// @notice A scheduled action was cancelled (by the role, or dropped by a delisting).
-    event CorporateActionCancelled(uint256 indexed actionId, bytes32 indexed marketId);
-    /// @notice A split was applied: new epoch and cumulative split factor.
-    event SplitApplied(
-        uint256 indexed actionId,
-        bytes32 indexed marketId,
-        uint64 epoch,
-        uint256 numerator,
-        uint256 denominator,
-        uint256 splitFactorX18
-    );
-    /// @notice A cash dividend was applied: prices lowered by `amountX18`, accumulator raised.
-    event DividendApplied(
-        uint256 indexed actionId,
-        bytes32 indexed marketId,
-        uint256 amountX18,
-        uint256 cumulativeDividendX18
-    );
-    /// @notice A delisting was applied: the market is SETTLED at `settlementPriceX18` forever.
-    event MarketSettled(uint256 indexed actionId, bytes32 indexed marketId, uint256 settlementPriceX18);
+    /// @notice The corporate-action schedule reported a new earliest pending effective time.
+    event NextCorporateActionTimeSet(bytes32 indexed marketId, uint256 effectiveTime);
 
     // ---------------------------------------------------------------------------------- errors
 
@@ -146,10 +115,10 @@ interface IOracleAdapter {
     error Oracle_UnknownMarket(bytes32 marketId);
     /// @notice A market with this id is already listed.
     error Oracle_MarketAlreadyListed(bytes32 marketId);
-    /// @notice The market is delisted; nothing can be scheduled any more.
-    error Oracle_MarketSettled(bytes32 marketId);
     /// @notice A parameter is outside its hard bounds (`name` is its field name).
     error Oracle_ParameterOutOfBounds(bytes32 name, uint256 value, uint256 min, uint256 max);
+    /// @notice Only the corporate-action schedule may report its next effective time.
+    error Oracle_CallerNotCorporateActions(address caller);
     /// @notice A price argument is zero or above `MAX_PRICE_X18`.
     error Oracle_InvalidPrice(uint256 priceX18, uint256 maxPriceX18);
     /// @notice A source address has no code.
@@ -157,20 +126,6 @@ interface IOracleAdapter {
     /// @notice A secondary source requires a primary, must differ from it, and the CLOSED session
     /// (whose primary is the signed-quote source) has none.
     error Oracle_InvalidSecondary(Session session, address primary, address secondary);
-    /// @notice The split ratio is 1:1 or a term is outside [1, MAX_SPLIT_TERM].
-    error Oracle_InvalidSplitRatio(uint256 numerator, uint256 denominator);
-    /// @notice With this split the cumulative split factor could leave its bounds.
-    error Oracle_SplitFactorOutOfRange(uint256 projectedFactorX18, uint256 minFactorX18, uint256 maxFactorX18);
-    /// @notice The dividend is zero or above MAX_DIVIDEND_BPS of the last good price.
-    error Oracle_InvalidDividend(uint256 amountX18, uint256 maxAmountX18);
-    /// @notice The effective time is inside the minimum notice or beyond the horizon.
-    error Oracle_EffectiveTimeOutOfRange(uint256 effectiveTime, uint256 earliest, uint256 latest);
-    /// @notice The market already has MAX_PENDING_CORPORATE_ACTIONS pending actions.
-    error Oracle_TooManyPendingActions(bytes32 marketId, uint256 maxPending);
-    /// @notice The action is not in the SCHEDULED status.
-    error Oracle_ActionNotScheduled(uint256 actionId, CorporateActionStatus status);
-    /// @notice The action's effective time has come: it can no longer be cancelled.
-    error Oracle_ActionAlreadyEffective(uint256 actionId, uint256 effectiveTime);
 
     // ---------------------------------------------------------------------------------- roles
 
@@ -180,9 +135,6 @@ interface IOracleAdapter {
     /// @notice Sets bounded parameters and staleness limits.
     function RISK_MANAGER_ROLE() external view returns (bytes32);
 
-    /// @notice Schedules and cancels corporate actions (timelocked).
-    function CORPORATE_ACTIONS_ROLE() external view returns (bytes32);
-
     /// @notice The clearinghouse: reports every fill through `recordTrade`.
     function TRADE_REPORTER_ROLE() external view returns (bytes32);
 
@@ -190,6 +142,9 @@ interface IOracleAdapter {
 
     /// @notice The market calendar that decides the session at every timestamp.
     function calendar() external view returns (IMarketCalendar);
+
+    /// @notice The corporate-action schedule this adapter created (splits, dividends, delistings).
+    function corporateActions() external view returns (IOracleCorporateActions);
 
     /// @notice The L2 sequencer guard; address(0) on chains without a sequencer feed. While it
     /// reports not-ok, live sessions are DEGRADED (prices could not be pushed meanwhile).
@@ -216,15 +171,6 @@ interface IOracleAdapter {
 
     /// @notice The stored checkpoint (what the last poke recorded; `priceState` projects it).
     function checkpoint(bytes32 marketId) external view returns (MarketCheckpoint memory);
-
-    /// @notice A corporate action by id.
-    function corporateAction(uint256 actionId) external view returns (CorporateAction memory);
-
-    /// @notice The ids of the market's scheduled, not yet applied or cancelled actions.
-    function pendingCorporateActions(bytes32 marketId) external view returns (uint256[] memory);
-
-    /// @notice The id the next scheduled corporate action will get (ids start at 1).
-    function nextCorporateActionId() external view returns (uint256);
 
     /// @notice The SPEC defaults with the given band tier (deploy scripts start from these).
     function defaultMarketParams(uint16 bandTierBps) external pure returns (MarketParams memory);
@@ -274,38 +220,8 @@ interface IOracleAdapter {
     /// @dev Only `TRADE_REPORTER_ROLE`. Several fills in one block: only the first moves P (Δt* = 0).
     function recordTrade(bytes32 marketId, uint256 priceX18, uint256 notionalX18) external;
 
-    // ---------------------------------------------------------------------------------- corporate actions
-
-    /// @notice Schedules a split of `numerator` new shares per `denominator` old shares.
-    /// @dev Only `CORPORATE_ACTIONS_ROLE`. The market is HALTED from `effectiveTime` until a poke
-    /// applies it: epoch + 1, split factor * n/d, stored prices * d/n.
-    function scheduleSplit(
-        bytes32 marketId,
-        uint256 effectiveTime,
-        uint32 numerator,
-        uint32 denominator
-    ) external returns (uint256 actionId);
-
-    /// @notice Schedules a cash dividend of `amountX18` USD per share (in the share units in force at
-    /// `exTime`, i.e. after any split scheduled before it).
-    /// @dev Only `CORPORATE_ACTIONS_ROLE`. Applied by a poke at/after `exTime`: stored prices lowered
-    /// by the amount, `cumulativeDividendX18` raised by amount * splitFactor (per base share).
-    function scheduleDividend(
-        bytes32 marketId,
-        uint256 exTime,
-        uint256 amountX18
-    ) external returns (uint256 actionId);
-
-    /// @notice Schedules a delisting: from `effectiveTime` on the market is SETTLED at
-    /// `settlementPriceX18` (in the units in force then). Later pending actions are dropped.
-    /// @dev Only `CORPORATE_ACTIONS_ROLE`.
-    function scheduleDelisting(
-        bytes32 marketId,
-        uint256 effectiveTime,
-        uint256 settlementPriceX18
-    ) external returns (uint256 actionId);
-
-    /// @notice Cancels a scheduled action before its effective time.
-    /// @dev Only `CORPORATE_ACTIONS_ROLE`.
-    function cancelCorporateAction(uint256 actionId) external;
+    /// @notice Records the earliest pending corporate-action time of `marketId` (max = none), so that
+    /// `priceState` halts the market from then on without reading the schedule.
+    /// @dev Only the `corporateActions` contract, after each schedule or cancellation.
+    function setNextCorporateActionTime(bytes32 marketId, uint256 effectiveTime) external;
 }
