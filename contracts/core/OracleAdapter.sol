@@ -146,7 +146,10 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
     }
 
     /// @inheritdoc IOracleAdapter
-    function setMarketParams(bytes32 marketId, MarketParams calldata params) external onlyRole(RISK_MANAGER_ROLE) {
+    function setMarketParams(
+        bytes32 marketId,
+        MarketParams calldata params
+    ) external onlyRole(RISK_MANAGER_ROLE) {
         _requireListed(marketId);
         OracleParams.check(params);
         _params[marketId] = params;
@@ -289,25 +292,30 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
         MarketCheckpoint memory cp = ev.next;
         if (!continuing) {
             _snap(ev, marketId, params, r);
-        } else if (cp.state == MarketState.REOPENING && block.timestamp >= cp.reopenedAt + params.reopeningWindowSec) {
+        } else if (
+            cp.state == MarketState.REOPENING && block.timestamp >= cp.reopenedAt + params.reopeningWindowSec
+        ) {
             cp.state = MarketState.OPEN;
         }
         cp.lastGoodPriceX18 = r.priceX18.toUint128();
         cp.lastGoodTime = r.observedAt.toUint40();
         ev.recordedOrigin = r.origin;
-        uint256 halfWidthX18 = OracleMath.bandHalfWidthX18(
-            params.bandTierBps,
-            params.bandCapBps,
-            0,
-            params.bandHorizonSec
+        // b(0) = b_tier (<= b_cap by the parameter bounds): the LULD-like band around a live price.
+        (uint256 lowX18, uint256 highX18) = OracleMath.bandX18(
+            r.priceX18,
+            OracleMath.bpsToX18(params.bandTierBps)
         );
-        (uint256 lowX18, uint256 highX18) = OracleMath.bandX18(r.priceX18, halfWidthX18);
         ev.result = _view(cp.state, r.origin, r.priceX18, lowX18, highX18, r.priceX18, r.observedAt);
     }
 
     /// @dev The first valid live price after a closed or degraded stretch: index and mark jump to it
     /// (no smoothing), REOPENING begins, and a price outside the band is a gap.
-    function _snap(Evaluation memory ev, bytes32 marketId, MarketParams memory params, Read memory r) private view {
+    function _snap(
+        Evaluation memory ev,
+        bytes32 marketId,
+        MarketParams memory params,
+        Read memory r
+    ) private view {
         MarketCheckpoint memory cp = ev.next;
         (uint256 fromX18, uint256 lowX18, uint256 highX18, ) = _internalMark(ev, marketId, params);
         ev.reopened = true;
@@ -328,7 +336,11 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
         MarketState state,
         DegradedReason reason
     ) private view {
-        (uint256 markX18, uint256 lowX18, uint256 highX18, PriceOrigin origin) = _internalMark(ev, marketId, params);
+        (uint256 markX18, uint256 lowX18, uint256 highX18, PriceOrigin origin) = _internalMark(
+            ev,
+            marketId,
+            params
+        );
         MarketCheckpoint memory cp = ev.next;
         cp.state = state;
         ev.reason = reason;
@@ -378,7 +390,10 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
         uint256 notBefore = Math.max(cp.anchorTime, cp.lastAdjustmentTime);
         Read memory q = _read(marketId, source, quotes.hardStalenessSec, block.timestamp, notBefore);
         if (!q.ok) return (priceX18, origin);
-        return (OracleMath.blendX18(priceX18, q.priceX18, params.quoteWeightBps), PriceOrigin.INTERNAL_QUOTE_BLEND);
+        return (
+            OracleMath.blendX18(priceX18, q.priceX18, params.quoteWeightBps),
+            PriceOrigin.INTERNAL_QUOTE_BLEND
+        );
     }
 
     /// @dev The start of the run of live sessions that `w` belongs to: the checkpoint's when `w` is
@@ -403,9 +418,10 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
         Window memory w
     ) private view returns (PriceOrigin origin) {
         if (w.session == cp.session && w.start == cp.sessionStart) return origin;
-        Window memory prev = cp.sessionEnd == w.start
-            ? Window(cp.session, cp.sessionStart, cp.sessionEnd)
-            : _windowAt(w.start - 1);
+        Window memory prev =
+            cp.sessionEnd == w.start
+                ? Window(cp.session, cp.sessionStart, cp.sessionEnd)
+                : _windowAt(w.start - 1);
         SessionSources memory sources = _loadSources(marketId, prev.session);
         if (prev.session == Session.CLOSED || address(sources.primary) == address(0)) return origin;
         uint256 asOf = Math.min(prev.end, cp.nextActionTime) - 1;
@@ -516,7 +532,13 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
         MarketCheckpoint storage stored = _checkpoints[marketId];
         uint256 fromX18 = stored.internalPriceX18;
         uint256 dtSec = Math.min(block.timestamp - stored.internalUpdatedAt, params.emaMaxDtSec);
-        uint256 toX18 = OracleMath.emaStepX18(fromX18, priceX18, dtSec, params.emaTauSec, params.maxEmaStepBps);
+        uint256 toX18 = OracleMath.emaStepX18(
+            fromX18,
+            priceX18,
+            dtSec,
+            params.emaTauSec,
+            params.maxEmaStepBps
+        );
         stored.internalPriceX18 = toX18.toUint128();
         stored.internalUpdatedAt = block.timestamp.toUint40();
         emit InternalPriceUpdated(marketId, priceX18, notionalX18, fromX18, toX18);
@@ -543,25 +565,26 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
 
     // ============================================================================== helpers
 
-    /// @dev HALTED (a split or dividend is due) or SETTLED (a delisting is due), from stored state only.
-    function _dueActionView(bytes32 marketId, MarketCheckpoint memory cp) private view returns (PriceState memory) {
+    /// @dev HALTED (a split or dividend is due) or SETTLED (a delisting is due), from stored state
+    /// only: the last good price, frozen, with a zero-width band (nothing may fill while HALTED).
+    function _dueActionView(
+        bytes32 marketId,
+        MarketCheckpoint memory cp
+    ) private view returns (PriceState memory v) {
         (, CorporateAction memory due) = corporateActions.earliestPending(marketId);
-        if (due.kind == CorporateActionKind.DELISTING) return _settledView(cp, due.amountX18, due.effectiveTime);
-        MarketParams memory params = _loadParams(marketId);
-        bool internalPricing = _isInternal(cp.state);
-        uint256 anchorX18 = internalPricing ? cp.anchorPriceX18 : cp.lastGoodPriceX18;
-        uint256 anchorTime = internalPricing ? cp.anchorTime : cp.lastGoodTime;
-        uint256 halfWidthX18 = OracleMath.bandHalfWidthX18(
-            params.bandTierBps,
-            params.bandCapBps,
-            block.timestamp - anchorTime,
-            params.bandHorizonSec
+        if (due.kind == CorporateActionKind.DELISTING)
+            return _settledView(cp, due.amountX18, due.effectiveTime);
+        uint256 priceX18 = cp.lastGoodPriceX18;
+        v = _view(
+            MarketState.HALTED,
+            PriceOrigin.FROZEN,
+            priceX18,
+            priceX18,
+            priceX18,
+            priceX18,
+            cp.lastGoodTime
         );
-        (uint256 lowX18, uint256 highX18) = OracleMath.bandX18(anchorX18, halfWidthX18);
-        uint256 priceX18 = internalPricing ? OracleMath.clamp(cp.internalPriceX18, lowX18, highX18) : anchorX18;
-        PriceState memory v = _view(MarketState.HALTED, PriceOrigin.FROZEN, priceX18, lowX18, highX18, anchorX18, anchorTime);
         _fillCommon(v, cp, calendar.sessionAt(block.timestamp));
-        return v;
     }
 
     /// @dev SETTLED: index = mark = band = anchor = the settlement price.
@@ -570,7 +593,15 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
         uint256 priceX18,
         uint256 settledAt
     ) private view returns (PriceState memory v) {
-        v = _view(MarketState.SETTLED, PriceOrigin.SETTLEMENT, priceX18, priceX18, priceX18, priceX18, settledAt);
+        v = _view(
+            MarketState.SETTLED,
+            PriceOrigin.SETTLEMENT,
+            priceX18,
+            priceX18,
+            priceX18,
+            priceX18,
+            settledAt
+        );
         _fillCommon(v, cp, calendar.sessionAt(block.timestamp));
     }
 
@@ -600,7 +631,10 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
         v.cumulativeDividendX18 = cp.cumulativeDividendX18;
     }
 
-    function _initialCheckpoint(uint256 priceX18, Window memory w) private view returns (MarketCheckpoint memory cp) {
+    function _initialCheckpoint(
+        uint256 priceX18,
+        Window memory w
+    ) private view returns (MarketCheckpoint memory cp) {
         uint128 price = priceX18.toUint128();
         uint40 nowTs = block.timestamp.toUint40();
         cp.state = MarketState.CLOSED;
@@ -616,14 +650,16 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
 
     function _setDefaultStaleness(bytes32 marketId) private {
         mapping(Session => SessionSources) storage s = _sources[marketId];
-        (s[Session.REGULAR].softStalenessSec, s[Session.REGULAR].hardStalenessSec) = OracleParams.regularStaleness();
+        (s[Session.REGULAR].softStalenessSec, s[Session.REGULAR].hardStalenessSec) = OracleParams
+            .regularStaleness();
         (s[Session.PRE_MARKET].softStalenessSec, s[Session.PRE_MARKET].hardStalenessSec) = OracleParams
             .extendedStaleness();
         (s[Session.POST_MARKET].softStalenessSec, s[Session.POST_MARKET].hardStalenessSec) = OracleParams
             .extendedStaleness();
         (s[Session.OVERNIGHT].softStalenessSec, s[Session.OVERNIGHT].hardStalenessSec) = OracleParams
             .overnightStaleness();
-        (s[Session.CLOSED].softStalenessSec, s[Session.CLOSED].hardStalenessSec) = OracleParams.quoteStaleness();
+        (s[Session.CLOSED].softStalenessSec, s[Session.CLOSED].hardStalenessSec) = OracleParams
+            .quoteStaleness();
     }
 
     /// @dev Single copies of the struct load code (the optimizer would otherwise repeat it).

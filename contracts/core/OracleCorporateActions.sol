@@ -53,8 +53,12 @@ contract OracleCorporateActions is IOracleCorporateActions, AccessControl {
         uint32 denominator
     ) external onlyRole(CORPORATE_ACTIONS_ROLE) returns (uint256 actionId) {
         bool termsInRange = numerator != 0 && denominator != 0;
-        termsInRange = termsInRange && numerator <= Constants.MAX_SPLIT_TERM && denominator <= Constants.MAX_SPLIT_TERM;
-        if (!termsInRange || numerator == denominator) revert Oracle_InvalidSplitRatio(numerator, denominator);
+        termsInRange =
+            termsInRange &&
+            numerator <= Constants.MAX_SPLIT_TERM &&
+            denominator <= Constants.MAX_SPLIT_TERM;
+        if (!termsInRange || numerator == denominator)
+            revert Oracle_InvalidSplitRatio(numerator, denominator);
         MarketCheckpoint memory cp = _checkSchedulable(marketId, effectiveTime);
         _checkProjectedSplitFactor(marketId, cp.splitFactorX18, numerator, denominator);
         CorporateAction memory action = _newAction(marketId, CorporateActionKind.SPLIT, effectiveTime);
@@ -70,7 +74,8 @@ contract OracleCorporateActions is IOracleCorporateActions, AccessControl {
     ) external onlyRole(CORPORATE_ACTIONS_ROLE) returns (uint256 actionId) {
         MarketCheckpoint memory cp = _checkSchedulable(marketId, exTime);
         uint256 maxAmountX18 = (uint256(cp.lastGoodPriceX18) * Constants.MAX_DIVIDEND_BPS) / Constants.BPS;
-        if (amountX18 == 0 || amountX18 > maxAmountX18) revert Oracle_InvalidDividend(amountX18, maxAmountX18);
+        if (amountX18 == 0 || amountX18 > maxAmountX18)
+            revert Oracle_InvalidDividend(amountX18, maxAmountX18);
         CorporateAction memory action = _newAction(marketId, CorporateActionKind.DIVIDEND, exTime);
         action.amountX18 = amountX18.toUint128();
         actionId = _schedule(action);
@@ -94,8 +99,10 @@ contract OracleCorporateActions is IOracleCorporateActions, AccessControl {
     /// @inheritdoc IOracleCorporateActions
     function cancelCorporateAction(uint256 actionId) external onlyRole(CORPORATE_ACTIONS_ROLE) {
         CorporateAction storage action = _actions[actionId];
-        if (action.status != CorporateActionStatus.SCHEDULED) revert Oracle_ActionNotScheduled(actionId, action.status);
-        if (block.timestamp >= action.effectiveTime) revert Oracle_ActionAlreadyEffective(actionId, action.effectiveTime);
+        if (action.status != CorporateActionStatus.SCHEDULED)
+            revert Oracle_ActionNotScheduled(actionId, action.status);
+        if (block.timestamp >= action.effectiveTime)
+            revert Oracle_ActionAlreadyEffective(actionId, action.effectiveTime);
         _cancel(actionId, action);
         adapter.setNextCorporateActionTime(action.marketId, _earliestPendingTime(action.marketId));
     }
@@ -113,7 +120,9 @@ contract OracleCorporateActions is IOracleCorporateActions, AccessControl {
     }
 
     /// @inheritdoc IOracleCorporateActions
-    function earliestPending(bytes32 marketId) external view returns (uint256 actionId, CorporateAction memory action) {
+    function earliestPending(
+        bytes32 marketId
+    ) external view returns (uint256 actionId, CorporateAction memory action) {
         actionId = _earliestPending(marketId);
         action = _actions[actionId];
     }
@@ -121,7 +130,10 @@ contract OracleCorporateActions is IOracleCorporateActions, AccessControl {
     // ============================================================================== application
 
     /// @inheritdoc IOracleCorporateActions
-    function applyDue(bytes32 marketId, MarketCheckpoint memory cp) external returns (MarketCheckpoint memory) {
+    function applyDue(
+        bytes32 marketId,
+        MarketCheckpoint memory cp
+    ) external returns (MarketCheckpoint memory) {
         if (msg.sender != address(adapter)) revert Oracle_CallerNotAdapter(msg.sender);
         uint256 actionId = _earliestPending(marketId);
         while (actionId != 0 && _actions[actionId].effectiveTime <= block.timestamp) {
@@ -165,7 +177,11 @@ contract OracleCorporateActions is IOracleCorporateActions, AccessControl {
     }
 
     /// @dev SETTLED at the settlement price from the effective time on; later actions are dropped.
-    function _applyDelisting(bytes32 marketId, MarketCheckpoint memory cp, CorporateAction storage action) private {
+    function _applyDelisting(
+        bytes32 marketId,
+        MarketCheckpoint memory cp,
+        CorporateAction storage action
+    ) private {
         uint128 priceX18 = action.amountX18;
         cp.state = MarketState.SETTLED;
         (cp.lastGoodPriceX18, cp.lastGoodTime) = (priceX18, action.effectiveTime);
@@ -178,10 +194,21 @@ contract OracleCorporateActions is IOracleCorporateActions, AccessControl {
         }
     }
 
-    function _emitApplied(uint256 actionId, MarketCheckpoint memory cp, CorporateAction storage action) private {
+    function _emitApplied(
+        uint256 actionId,
+        MarketCheckpoint memory cp,
+        CorporateAction storage action
+    ) private {
         bytes32 marketId = action.marketId;
         if (action.kind == CorporateActionKind.SPLIT) {
-            emit SplitApplied(actionId, marketId, cp.epoch, action.numerator, action.denominator, cp.splitFactorX18);
+            emit SplitApplied(
+                actionId,
+                marketId,
+                cp.epoch,
+                action.numerator,
+                action.denominator,
+                cp.splitFactorX18
+            );
         } else if (action.kind == CorporateActionKind.DIVIDEND) {
             emit DividendApplied(actionId, marketId, action.amountX18, cp.cumulativeDividendX18);
         } else {
@@ -300,10 +327,18 @@ contract OracleCorporateActions is IOracleCorporateActions, AccessControl {
             else lowX18 = Math.mulDiv(lowX18, n, d);
         }
         if (highX18 > Constants.MAX_SPLIT_FACTOR_X18) {
-            revert Oracle_SplitFactorOutOfRange(highX18, Constants.MIN_SPLIT_FACTOR_X18, Constants.MAX_SPLIT_FACTOR_X18);
+            revert Oracle_SplitFactorOutOfRange(
+                highX18,
+                Constants.MIN_SPLIT_FACTOR_X18,
+                Constants.MAX_SPLIT_FACTOR_X18
+            );
         }
         if (lowX18 < Constants.MIN_SPLIT_FACTOR_X18) {
-            revert Oracle_SplitFactorOutOfRange(lowX18, Constants.MIN_SPLIT_FACTOR_X18, Constants.MAX_SPLIT_FACTOR_X18);
+            revert Oracle_SplitFactorOutOfRange(
+                lowX18,
+                Constants.MIN_SPLIT_FACTOR_X18,
+                Constants.MAX_SPLIT_FACTOR_X18
+            );
         }
     }
 

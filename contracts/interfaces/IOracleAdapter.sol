@@ -85,7 +85,12 @@ interface IOracleAdapter {
         DegradedReason reason
     );
     /// @notice The stored calendar session moved (recorded by `poke` or `recordTrade`).
-    event SessionChanged(bytes32 indexed marketId, Session fromSession, Session toSession, uint256 sessionStart);
+    event SessionChanged(
+        bytes32 indexed marketId,
+        Session fromSession,
+        Session toSession,
+        uint256 sessionStart
+    );
     /// @notice A validated external price was recorded as the last good price.
     event PriceRecorded(bytes32 indexed marketId, uint256 priceX18, uint256 observedAt, PriceOrigin origin);
     /// @notice An internal-pricing episode began (close or degradation): anchor A and P = A.

@@ -2,7 +2,12 @@
 pragma solidity ^0.8.24;
 
 import {IOracleAdapter} from "./IOracleAdapter.sol";
-import {CorporateAction, CorporateActionKind, CorporateActionStatus, MarketCheckpoint} from "../types/Oracle.sol";
+import {
+    CorporateAction,
+    CorporateActionKind,
+    CorporateActionStatus,
+    MarketCheckpoint
+} from "../types/Oracle.sol";
 
 /// @title IOracleCorporateActions
 /// @notice The corporate-action schedule of the oracle adapter (SPEC section 3.5): splits (also
@@ -66,7 +71,11 @@ interface IOracleCorporateActions {
     /// @notice The split ratio is 1:1 or a term is outside [1, MAX_SPLIT_TERM].
     error Oracle_InvalidSplitRatio(uint256 numerator, uint256 denominator);
     /// @notice With this split the cumulative split factor could leave its bounds.
-    error Oracle_SplitFactorOutOfRange(uint256 projectedFactorX18, uint256 minFactorX18, uint256 maxFactorX18);
+    error Oracle_SplitFactorOutOfRange(
+        uint256 projectedFactorX18,
+        uint256 minFactorX18,
+        uint256 maxFactorX18
+    );
     /// @notice The dividend is zero or above MAX_DIVIDEND_BPS of the last good price.
     error Oracle_InvalidDividend(uint256 amountX18, uint256 maxAmountX18);
     /// @notice The effective time is inside the minimum notice or beyond the horizon.
@@ -99,7 +108,9 @@ interface IOracleCorporateActions {
 
     /// @notice The pending action with the earliest effective time (ties: the lower id).
     /// @return actionId 0 when nothing is pending.
-    function earliestPending(bytes32 marketId) external view returns (uint256 actionId, CorporateAction memory action);
+    function earliestPending(
+        bytes32 marketId
+    ) external view returns (uint256 actionId, CorporateAction memory action);
 
     // ---------------------------------------------------------------------------------- schedule
 
@@ -119,7 +130,11 @@ interface IOracleCorporateActions {
     /// prices lowered by the amount, `cumulativeDividendX18` raised by amount * splitFactor.
     /// @dev Only `CORPORATE_ACTIONS_ROLE`. The amount is bounded by MAX_DIVIDEND_BPS of the last good
     /// price at scheduling.
-    function scheduleDividend(bytes32 marketId, uint256 exTime, uint256 amountX18) external returns (uint256 actionId);
+    function scheduleDividend(
+        bytes32 marketId,
+        uint256 exTime,
+        uint256 amountX18
+    ) external returns (uint256 actionId);
 
     /// @notice Schedules a delisting: from `effectiveTime` on the market is SETTLED at
     /// `settlementPriceX18` (in the units in force then). Pending actions after it are dropped.
@@ -139,5 +154,8 @@ interface IOracleCorporateActions {
     /// @notice Applies every due action of `marketId` to `cp`, in effective-time order, marking each
     /// APPLIED, and returns the checkpoint for the adapter to store (with `nextActionTime` updated).
     /// @dev Only the adapter (from `poke`).
-    function applyDue(bytes32 marketId, MarketCheckpoint memory cp) external returns (MarketCheckpoint memory);
+    function applyDue(
+        bytes32 marketId,
+        MarketCheckpoint memory cp
+    ) external returns (MarketCheckpoint memory);
 }

@@ -126,7 +126,6 @@ library Constants {
     /// @dev Bounds the loop that finds the next due action (poke and view stay O(1)-ish).
     uint256 internal constant MAX_PENDING_CORPORATE_ACTIONS = 8;
 
-
     // (section owned by the oracle adapter and price sources)
 
     // ============================================================================ clearinghouse

@@ -56,7 +56,10 @@ library OracleMath {
     ) internal pure returns (uint256 nextX18) {
         uint256 weightX18 = oneMinusExpNegX18(Math.mulDiv(dtSec, X18, tauSec));
         uint256 gapX18 = tradeX18 > currentX18 ? tradeX18 - currentX18 : currentX18 - tradeX18;
-        uint256 moveX18 = Math.min(Math.mulDiv(gapX18, weightX18, X18), (currentX18 * maxStepBps) / Constants.BPS);
+        uint256 moveX18 = Math.min(
+            Math.mulDiv(gapX18, weightX18, X18),
+            (currentX18 * maxStepBps) / Constants.BPS
+        );
         // The cap keeps the move <= P (the adapter bounds maxStepBps to 5 %), so this cannot underflow.
         nextX18 = tradeX18 > currentX18 ? currentX18 + moveX18 : currentX18 - moveX18;
     }
@@ -77,6 +80,11 @@ library OracleMath {
     ) internal pure returns (uint256 halfWidthX18) {
         uint256 growthX18 = Math.sqrt((X18 + Math.mulDiv(elapsedSec, X18, horizonSec)) * X18);
         halfWidthX18 = Math.min((tierBps * BPS_TO_X18 * growthX18) / X18, capBps * BPS_TO_X18);
+    }
+
+    /// @notice A bps value as an 18-decimal fraction (exact).
+    function bpsToX18(uint256 bps) internal pure returns (uint256) {
+        return bps * BPS_TO_X18;
     }
 
     /// @notice The band `[anchor * (1 - b), anchor * (1 + b)]`.
@@ -110,7 +118,11 @@ library OracleMath {
 
     /// @notice `internal * (1 - w) + quote * w`, with `w = weightBps / BPS`.
     /// @dev Rounds down (one wei at most); the result is then clamped into the band anyway.
-    function blendX18(uint256 internalX18, uint256 quoteX18, uint256 weightBps) internal pure returns (uint256) {
+    function blendX18(
+        uint256 internalX18,
+        uint256 quoteX18,
+        uint256 weightBps
+    ) internal pure returns (uint256) {
         return (internalX18 * (Constants.BPS - weightBps) + quoteX18 * weightBps) / Constants.BPS;
     }
 }

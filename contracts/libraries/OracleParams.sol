@@ -40,7 +40,12 @@ library OracleParams {
             Constants.MIN_MAX_DEVIATION_BPS,
             Constants.MAX_MAX_DEVIATION_BPS
         );
-        _inRange("maxEmaStepBps", p.maxEmaStepBps, Constants.MIN_MAX_EMA_STEP_BPS, Constants.MAX_MAX_EMA_STEP_BPS);
+        _inRange(
+            "maxEmaStepBps",
+            p.maxEmaStepBps,
+            Constants.MIN_MAX_EMA_STEP_BPS,
+            Constants.MAX_MAX_EMA_STEP_BPS
+        );
         _inRange("quoteWeightBps", p.quoteWeightBps, 0, Constants.MAX_QUOTE_WEIGHT_BPS);
         _inRange("bandHorizonSec", p.bandHorizonSec, Constants.MIN_BAND_HORIZON, Constants.MAX_BAND_HORIZON);
         _inRange("emaTauSec", p.emaTauSec, Constants.MIN_EMA_TAU, Constants.MAX_EMA_TAU);
@@ -100,6 +105,7 @@ library OracleParams {
     }
 
     function _inRange(bytes32 name, uint256 value, uint256 min, uint256 max) private pure {
-        if (value < min || value > max) revert IOracleAdapter.Oracle_ParameterOutOfBounds(name, value, min, max);
+        if (value < min || value > max)
+            revert IOracleAdapter.Oracle_ParameterOutOfBounds(name, value, min, max);
     }
 }

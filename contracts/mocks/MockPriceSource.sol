@@ -21,7 +21,12 @@ contract MockPriceSource is IPriceSource {
     }
 
     /// @notice Sets price, observation time and confidence.
-    function setObservation(bytes32 marketId, uint256 priceX18, uint256 observedAt, uint256 confidenceX18) external {
+    function setObservation(
+        bytes32 marketId,
+        uint256 priceX18,
+        uint256 observedAt,
+        uint256 confidenceX18
+    ) external {
         observations[marketId] = PriceObservation(priceX18, observedAt, confidenceX18);
         reverting[marketId] = false;
     }
