@@ -7,8 +7,11 @@
 //
 //   1. If the running Node is older than the pinned minimum, install the pinned Node from the npm
 //      registry (the `node` package) into `.toolchain/` and put it first on PATH.
-//   2. If `node_modules` is missing, was installed under another Node major, or lacks EDR's native
-//      binary, run `npm ci` under the pinned Node.
+//   2. If `node_modules` is missing, was installed under another Node major or another lock file, or
+//      lacks EDR's native binary, install it under the pinned Node. This is `npm install` honouring
+//      the committed lock file, not `npm ci`: npm records only the EDR platform packages that the
+//      registry serves, and `npm ci` rejects a lock without all seven of EDR's optional builds.
+//      `.ci/run` checks afterwards that the lock file is unchanged.
 //   3. Run the requested task with that PATH, so every `#!/usr/bin/env node` script (hardhat, npm,
 //      tsc, prettier, solhint) runs on the pinned Node.
 //
@@ -74,10 +77,16 @@ function nodeEnvironment() {
   const toolchainBin = path.join(TOOLCHAIN_DIR, "node_modules", ".bin");
   env.PATH = [toolchainBin, localBin, env.PATH].join(path.delimiter);
   if (capture("node", ["--version"], env) !== `v${PINNED_NODE}`) {
-    log(`Node ${process.version} is older than ${MIN_NODE.join(".")}; installing node@${PINNED_NODE} into .toolchain/`);
+    log(
+      `Node ${process.version} is older than ${MIN_NODE.join(".")}; installing node@${PINNED_NODE} into .toolchain/`,
+    );
     fs.mkdirSync(TOOLCHAIN_DIR, { recursive: true });
     fs.writeFileSync(path.join(TOOLCHAIN_DIR, "package.json"), '{ "private": true }\n');
-    const status = run("npm", ["install", "--no-audit", "--no-fund", "--no-save", "--prefix", TOOLCHAIN_DIR, `node@${PINNED_NODE}`], process.env);
+    const status = run(
+      "npm",
+      ["install", "--no-audit", "--no-fund", "--no-save", "--prefix", TOOLCHAIN_DIR, `node@${PINNED_NODE}`],
+      process.env,
+    );
     if (status !== 0 || capture("node", ["--version"], env) !== `v${PINNED_NODE}`) {
       throw new Error(`could not install node@${PINNED_NODE} from the npm registry`);
     }
@@ -109,10 +118,14 @@ function ensureDependencies(env) {
   }
   const fresh = current && current.node === expected.node && current.lock === expected.lock;
   if (fresh && edrNativePresent()) return;
-  log(`installing dependencies with npm ci under Node ${nodeVersion}`);
-  const status = run("npm", ["ci", "--no-audit", "--no-fund"], env);
-  if (status !== 0) throw new Error("npm ci failed");
-  if (!edrNativePresent()) throw new Error("EDR's native binary is missing after npm ci");
+  if (!edrNativePresent() && fs.existsSync(path.join(ROOT, "node_modules"))) {
+    log("node_modules lacks EDR's native binary (installed under an older Node?); reinstalling");
+    fs.rmSync(path.join(ROOT, "node_modules"), { recursive: true, force: true });
+  }
+  log(`installing dependencies under Node ${nodeVersion}`);
+  const status = run("npm", ["install", "--no-audit", "--no-fund"], env);
+  if (status !== 0) throw new Error("npm install failed");
+  if (!edrNativePresent()) throw new Error("EDR's native binary is missing after npm install");
   fs.writeFileSync(STAMP, JSON.stringify(expected) + "\n");
 }
 

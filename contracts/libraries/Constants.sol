@@ -14,6 +14,51 @@ library Constants {
     // ============================================================================ calendar
     // (section owned by the market calendar)
 
+    // New York session boundaries, in seconds after local midnight (SPEC section 2).
+    /// @dev 04:00 New York: pre-market opens; also the end of the overnight session.
+    uint256 internal constant CALENDAR_PRE_MARKET_OPEN = 4 hours;
+    /// @dev 09:30 New York: the regular session opens.
+    uint256 internal constant CALENDAR_REGULAR_OPEN = 9 hours + 30 minutes;
+    /// @dev 16:00 New York: the regular session closes on a normal day.
+    uint256 internal constant CALENDAR_REGULAR_CLOSE = 16 hours;
+    /// @dev 13:00 New York: the regular session closes on an early-close day (NYSE half day).
+    uint256 internal constant CALENDAR_EARLY_REGULAR_CLOSE = 13 hours;
+    /// @dev 20:00 New York: post-market closes on a normal day.
+    uint256 internal constant CALENDAR_POST_MARKET_CLOSE = 20 hours;
+    /// @dev 17:00 New York: post-market closes on an early-close day (four hours after 13:00, as on
+    /// the major US venues' half days).
+    uint256 internal constant CALENDAR_EARLY_POST_MARKET_CLOSE = 17 hours;
+    /// @dev 20:00 New York: the overnight session opens (when the next day trades).
+    uint256 internal constant CALENDAR_OVERNIGHT_OPEN = 20 hours;
+
+    // US daylight-saving rule (Energy Policy Act of 2005, in force since 2007), computed, not stored.
+    /// @dev Eastern Standard Time is UTC-5.
+    uint256 internal constant CALENDAR_EST_OFFSET = 5 hours;
+    /// @dev Eastern Daylight Time is UTC-4.
+    uint256 internal constant CALENDAR_EDT_OFFSET = 4 hours;
+    /// @dev DST starts on the second Sunday of March at 02:00 EST = 07:00 UTC.
+    uint256 internal constant CALENDAR_DST_START_UTC = 7 hours;
+    /// @dev DST ends on the first Sunday of November at 02:00 EDT = 06:00 UTC.
+    uint256 internal constant CALENDAR_DST_END_UTC = 6 hours;
+
+    // Hard bounds of the calendar's searches and of its supported timestamps.
+    /// @dev Days a search for a trading day may look past its starting day (`lastRegularClose`,
+    /// `nextRegularOpen`, CLOSED `sessionWindow`). The longest scheduled NYSE closure is a 4-day
+    /// weekend (3 days + 1 holiday); the longest unscheduled one since 1933 was 9/11 (Tuesday 11 to
+    /// Monday 17 September 2001: 6 days without a session). Two weeks covers that plus the weekends
+    /// around it, and caps a search at 15 day-kind reads (~32k gas cold). Governance data that closes
+    /// the market for longer makes these functions revert rather than loop unboundedly.
+    uint256 internal constant CALENDAR_SEARCH_HORIZON_DAYS = 14;
+    /// @dev The first supported timestamp: 1970-01-15 00:00 New York (05:00 UTC), the first instant
+    /// whose New York day number is at least `CALENDAR_SEARCH_HORIZON_DAYS`, so that every backward
+    /// search stays at day numbers >= 0 (day numbers are unsigned). No real timestamp is this early.
+    uint256 internal constant CALENDAR_MIN_TIMESTAMP =
+        CALENDAR_SEARCH_HORIZON_DAYS * 1 days + CALENDAR_EST_OFFSET;
+    /// @dev The last supported timestamp: 9999-12-31 23:59:59 UTC (four-digit years, as in ISO 8601
+    /// and the SDK's `YYYY-MM-DD` day strings). Forward searches may return times up to
+    /// `CALENDAR_SEARCH_HORIZON_DAYS + 1` days later, which the date arithmetic handles exactly.
+    uint256 internal constant CALENDAR_MAX_TIMESTAMP = 253_402_300_799;
+
     // ============================================================================ vault
 
     // (section owned by the collateral vault and insurance fund)

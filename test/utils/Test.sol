@@ -202,27 +202,32 @@ abstract contract Test {
     }
 
     /// @notice |left - right| <= maxDelta.
-    function assertApproxEqAbs(uint256 left, uint256 right, uint256 maxDelta, string memory message)
-        internal
-        pure
-    {
+    function assertApproxEqAbs(
+        uint256 left,
+        uint256 right,
+        uint256 maxDelta,
+        string memory message
+    ) internal pure {
         uint256 delta = left > right ? left - right : right - left;
         if (delta > maxDelta) revert(_pair(message, "~=", vm.toString(left), vm.toString(right)));
     }
 
-    function assertApproxEqAbs(int256 left, int256 right, uint256 maxDelta, string memory message)
-        internal
-        pure
-    {
+    function assertApproxEqAbs(
+        int256 left,
+        int256 right,
+        uint256 maxDelta,
+        string memory message
+    ) internal pure {
         uint256 delta = left > right ? uint256(left - right) : uint256(right - left);
         if (delta > maxDelta) revert(_pair(message, "~=", vm.toString(left), vm.toString(right)));
     }
 
-    function _pair(string memory message, string memory op, string memory left, string memory right)
-        private
-        pure
-        returns (string memory)
-    {
+    function _pair(
+        string memory message,
+        string memory op,
+        string memory left,
+        string memory right
+    ) private pure returns (string memory) {
         return string.concat(message, ": expected ", left, " ", op, " ", right);
     }
 }
