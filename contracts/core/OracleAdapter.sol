@@ -249,7 +249,12 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
     function _applyDueActionsAfterCatchUp(bytes32 marketId) private {
         MarketCheckpoint memory cp = _loadCheckpoint(marketId);
         if (cp.state == MarketState.SETTLED) return;
-        _catchUp(marketId, cp, _loadParams(marketId), _window());
+        uint256 lastGoodTime = cp.lastGoodTime;
+        PriceOrigin origin = _catchUp(marketId, cp, _loadParams(marketId), _window());
+        if (cp.lastGoodTime != lastGoodTime) {
+            _storeCheckpoint(marketId, cp);
+            emit PriceRecorded(marketId, cp.lastGoodPriceX18, cp.lastGoodTime, origin);
+        }
         _storeCheckpoint(marketId, corporateActions.applyDue(marketId, cp));
     }
 

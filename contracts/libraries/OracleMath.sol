@@ -21,7 +21,7 @@ library OracleMath {
     /// `x` loses no precision to cancellation. Each term is the previous one times `x / k`, rounded
     /// down; the loop stops when a term rounds to zero (at most 20 terms: 1/20! < 1e-18). Positive
     /// and negative terms are summed separately. The absolute error is a few wei (each rounded term
-    /// is off by < k wei); the differential fuzz test bounds it by 50 wei against a 36-decimal
+    /// is off by < k wei); the differential fuzz test bounds it by 10 wei against a 36-decimal
     /// reference. The result is always <= x <= 1e18.
     function oneMinusExpNegX18(uint256 xX18) internal pure returns (uint256) {
         if (xX18 > X18) revert Oracle_ExpInputOutOfRange(xX18, X18);
