@@ -201,6 +201,7 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
         uint256 notionalX18
     ) external onlyRole(TRADE_REPORTER_ROLE) {
         _checkPrice(priceX18);
+        _requireListed(marketId);
         if (_actionDue(marketId)) return; // HALTED: the trade's units are about to change
         Evaluation memory ev = _sync(marketId);
         if (!_isInternal(ev.result.state) || notionalX18 < ev.params.minTradeNotionalX18) return;
