@@ -415,8 +415,8 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
     /// @dev When the calendar session changed since the checkpoint, validate the PREVIOUS session's
     /// sources as of its last second (before any due corporate action): exactly what a poke at that
     /// moment would have recorded. This captures "the last validated price before the close" even
-    /// when the keeper pokes only after the transition. If that session is not the checkpoint's own,
-    /// the checkpoint is moved to it (the market was live there).
+    /// when the keeper pokes only after the transition. The checkpoint is moved to that session and
+    /// marked live (a valid price existed there), so the episode that follows anchors at that price.
     function _catchUp(
         bytes32 marketId,
         MarketCheckpoint memory cp,
@@ -442,10 +442,9 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
             cp.sessionStart = prev.start.toUint40();
             cp.sessionEnd = prev.end.toUint40();
             cp.liveSince = prev.start.toUint40();
-            if (_isInternal(cp.state)) cp.state = MarketState.OPEN;
-        } else if (cp.state == MarketState.DEGRADED) {
-            cp.state = MarketState.OPEN; // a valid price existed before the close: it recovered
         }
+        // A valid price existed before the close: the market was live then, whatever was recorded.
+        if (_isInternal(cp.state)) cp.state = MarketState.OPEN;
     }
 
     // ============================================================================== source reads
