@@ -74,7 +74,6 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
     struct Evaluation {
         PriceState result;
         MarketCheckpoint next;
-        MarketParams params;
         DegradedReason reason;
         bool episodeStarted;
         bool reopened;
@@ -109,7 +108,7 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
 
     /// @inheritdoc IOracleAdapter
     function marketParams(bytes32 marketId) external view returns (MarketParams memory) {
-        return _loadParams(marketId);
+        return _params[marketId];
     }
 
     /// @inheritdoc IOracleAdapter
@@ -141,7 +140,7 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
         OracleParams.check(params);
         _params[marketId] = params;
         _setDefaultStaleness(marketId);
-        _storeCheckpoint(marketId, _initialCheckpoint(initialPriceX18, _window()));
+        _storeCheckpoint(marketId, _initialCheckpoint(initialPriceX18, _windowAt(block.timestamp)));
         emit MarketListed(marketId, initialPriceX18, params);
     }
 
@@ -203,9 +202,11 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
         _checkPrice(priceX18);
         _requireListed(marketId);
         if (_actionDue(marketId)) return; // HALTED: the trade's units are about to change
+        if (_liveWithoutTransition(marketId)) return; // a live index: P is not used
         Evaluation memory ev = _sync(marketId);
-        if (!_isInternal(ev.result.state) || notionalX18 < ev.params.minTradeNotionalX18) return;
-        _moveInternalPrice(marketId, ev.params, priceX18, notionalX18);
+        MarketParams storage params = _params[marketId];
+        if (!_isInternal(ev.result.state) || notionalX18 < params.minTradeNotionalX18) return;
+        _moveInternalPrice(marketId, params, priceX18, notionalX18);
     }
 
     /// @inheritdoc IOracleAdapter
@@ -230,10 +231,10 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
             ev.result = _dueActionView(marketId, cp);
             return ev;
         }
-        ev.params = _loadParams(marketId);
-        Window memory w = _window();
-        PriceOrigin caughtUpOrigin = _catchUp(marketId, cp, ev.params, w);
-        _evaluate(ev, marketId, w);
+        MarketParams storage params = _params[marketId];
+        Window memory w = _currentWindow(cp);
+        PriceOrigin caughtUpOrigin = _catchUp(marketId, cp, params, w);
+        _evaluate(ev, marketId, params, w);
         if (!_isLive(cp.state)) ev.recordedOrigin = caughtUpOrigin;
     }
 
@@ -251,7 +252,7 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
         MarketCheckpoint memory cp = _loadCheckpoint(marketId);
         if (cp.state == MarketState.SETTLED) return;
         uint256 lastGoodTime = cp.lastGoodTime;
-        PriceOrigin origin = _catchUp(marketId, cp, _loadParams(marketId), _window());
+        PriceOrigin origin = _catchUp(marketId, cp, _params[marketId], _currentWindow(cp));
         if (cp.lastGoodTime != lastGoodTime) {
             _storeCheckpoint(marketId, cp);
             emit PriceRecorded(marketId, cp.lastGoodPriceX18, cp.lastGoodTime, origin);
@@ -259,14 +260,27 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
         _storeCheckpoint(marketId, corporateActions.applyDue(marketId, cp));
     }
 
+    /// @dev The cheap path of `recordTrade` in the common case: the recorded state is live and the
+    /// calendar session has not changed since. (If the sources failed meanwhile, the view already
+    /// says DEGRADED; fills move P from the next poke on, which records the degradation.)
+    function _liveWithoutTransition(bytes32 marketId) private view returns (bool) {
+        MarketCheckpoint storage stored = _checkpoints[marketId];
+        if (!_isLive(stored.state) || block.timestamp >= stored.sessionEnd) return false;
+        return calendar.sessionAt(block.timestamp) == stored.session;
+    }
+
     function _actionDue(bytes32 marketId) private view returns (bool) {
         return _checkpoints[marketId].nextActionTime <= block.timestamp;
     }
 
     /// @dev Projects a checkpoint (already caught up, no action due) to `block.timestamp`.
-    function _evaluate(Evaluation memory ev, bytes32 marketId, Window memory w) private view {
+    function _evaluate(
+        Evaluation memory ev,
+        bytes32 marketId,
+        MarketParams storage params,
+        Window memory w
+    ) private view {
         MarketCheckpoint memory cp = ev.next;
-        MarketParams memory params = ev.params;
         SessionSources memory sources;
         if (w.session != Session.CLOSED) sources = _loadSources(marketId, w.session);
         bool live = address(sources.primary) != address(0);
@@ -291,7 +305,7 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
     function _priceLive(
         Evaluation memory ev,
         bytes32 marketId,
-        MarketParams memory params,
+        MarketParams storage params,
         Read memory r,
         bool continuing
     ) private view {
@@ -319,7 +333,7 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
     function _snap(
         Evaluation memory ev,
         bytes32 marketId,
-        MarketParams memory params,
+        MarketParams storage params,
         Read memory r
     ) private view {
         MarketCheckpoint memory cp = ev.next;
@@ -338,7 +352,7 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
     function _priceInternal(
         Evaluation memory ev,
         bytes32 marketId,
-        MarketParams memory params,
+        MarketParams storage params,
         MarketState state,
         DegradedReason reason
     ) private view {
@@ -358,7 +372,7 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
     function _internalMark(
         Evaluation memory ev,
         bytes32 marketId,
-        MarketParams memory params
+        MarketParams storage params
     ) private view returns (uint256 markX18, uint256 lowX18, uint256 highX18, PriceOrigin origin) {
         MarketCheckpoint memory cp = ev.next;
         if (!_isInternal(cp.state)) {
@@ -384,7 +398,7 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
     /// weight is set and a quote observed after the anchor is available.
     function _blendQuotes(
         bytes32 marketId,
-        MarketParams memory params,
+        MarketParams storage params,
         MarketCheckpoint memory cp
     ) private view returns (uint256 priceX18, PriceOrigin origin) {
         priceX18 = cp.internalPriceX18;
@@ -420,7 +434,7 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
     function _catchUp(
         bytes32 marketId,
         MarketCheckpoint memory cp,
-        MarketParams memory params,
+        MarketParams storage params,
         Window memory w
     ) private view returns (PriceOrigin origin) {
         if (w.session == cp.session && w.start == cp.sessionStart) return origin;
@@ -530,7 +544,7 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
     /// @dev One capped EMA step of P toward the trade price.
     function _moveInternalPrice(
         bytes32 marketId,
-        MarketParams memory params,
+        MarketParams storage params,
         uint256 priceX18,
         uint256 notionalX18
     ) private {
@@ -650,7 +664,7 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
         (cp.lastGoodPriceX18, cp.lastGoodTime) = (price, nowTs);
         (cp.anchorPriceX18, cp.anchorTime) = (price, nowTs);
         (cp.internalPriceX18, cp.internalUpdatedAt) = (price, nowTs);
-        cp.splitFactorX18 = Constants.X18;
+        cp.splitFactorX18 = uint80(Constants.X18); // 1e18 < 2^80
     }
 
     function _setDefaultStaleness(bytes32 marketId) private {
@@ -667,16 +681,18 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
             .quoteStaleness();
     }
 
-    /// @dev Single copies of the struct load code (the optimizer would otherwise repeat it).
-    function _loadParams(bytes32 marketId) private view returns (MarketParams memory) {
-        return _params[marketId];
-    }
-
+    /// @dev A single copy of the struct load code.
     function _loadSources(bytes32 marketId, Session session) private view returns (SessionSources memory) {
         return _sources[marketId][session];
     }
 
-    function _window() private view returns (Window memory) {
+    /// @dev The session now and its window. The cheap `sessionAt` confirms the checkpoint's window
+    /// (its start is in the past, and past days never change; if governance moved its end, the
+    /// session at `now` differs or `now` passes the stored end), else `sessionWindow` is read.
+    function _currentWindow(MarketCheckpoint memory cp) private view returns (Window memory) {
+        Session session = calendar.sessionAt(block.timestamp);
+        bool inStored = block.timestamp >= cp.sessionStart && block.timestamp < cp.sessionEnd;
+        if (session == cp.session && inStored) return Window(session, cp.sessionStart, cp.sessionEnd);
         return _windowAt(block.timestamp);
     }
 
@@ -688,7 +704,7 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
         if (!isListed(marketId)) revert Oracle_UnknownMarket(marketId);
     }
 
-    /// @dev One copy of the (six-slot) load and store code, shared by every caller.
+    /// @dev One copy of the (five-slot) load and store code, shared by every caller.
     function _readCheckpoint(bytes32 marketId) private view returns (MarketCheckpoint memory) {
         return _checkpoints[marketId];
     }

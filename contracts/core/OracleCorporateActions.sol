@@ -156,7 +156,7 @@ contract OracleCorporateActions is IOracleCorporateActions, AccessControl {
         cp.epoch += 1;
         // Rounding down: the factor is informational for lazy conversion; the projected-factor check
         // at scheduling keeps it inside [MIN, MAX] so prices below stay within 128 bits.
-        cp.splitFactorX18 = Math.mulDiv(cp.splitFactorX18, n, d);
+        cp.splitFactorX18 = Math.mulDiv(cp.splitFactorX18, n, d).toUint80();
         cp.lastGoodPriceX18 = _rescale(cp.lastGoodPriceX18, d, n);
         cp.anchorPriceX18 = _rescale(cp.anchorPriceX18, d, n);
         cp.internalPriceX18 = _rescale(cp.internalPriceX18, d, n);

@@ -222,7 +222,10 @@ interface IOracleAdapter {
     /// `minTradeNotionalX18` moves P by `(1 - e^(-Δt*/tau)) * (price - P)`, capped at `maxEmaStepBps`
     /// of P. It also records the state like `poke`. In any other state (or with a corporate action
     /// due) the fill is ignored.
-    /// @dev Only `TRADE_REPORTER_ROLE`. Several fills in one block: only the first moves P (Δt* = 0).
+    /// @dev Only `TRADE_REPORTER_ROLE`. Several fills in one second: only the first moves P (Δt* = 0).
+    /// Cheap path: when the recorded state is live (OPEN/REOPENING) and the calendar session has not
+    /// changed, the fill is ignored without reading sources; a degradation that no poke has recorded
+    /// yet therefore starts moving P only from the next poke.
     function recordTrade(bytes32 marketId, uint256 priceX18, uint256 notionalX18) external;
 
     /// @notice Records the earliest pending corporate-action time of `marketId` (max = none), so that

@@ -95,7 +95,7 @@ struct SessionSources {
 /// @notice The stored checkpoint of one market, advanced by `poke` and `recordTrade`.
 /// @dev `priceState` projects this record to the current block (calendar + live sources), so a
 /// missing poke never makes the view wrong; it only leaves history (anchor capture, reopen time) to
-/// be recorded later. Six storage slots; prices fit 128 bits because external prices are bounded by
+/// be recorded later. Five storage slots; prices fit 128 bits because external prices are bounded by
 /// `MAX_PRICE_X18` and the cumulative split factor by `MIN/MAX_SPLIT_FACTOR_X18`.
 struct MarketCheckpoint {
     // slot 0
@@ -117,9 +117,8 @@ struct MarketCheckpoint {
     // slot 3
     uint128 internalPriceX18; // P, the trade EMA of the current (or last) episode
     uint40 internalUpdatedAt; // time of the last EMA update
+    uint80 splitFactorX18; // current shares per base share, <= MAX_SPLIT_FACTOR_X18 (1e22 < 2^80)
     // slot 4
-    uint256 splitFactorX18; // current shares per base share
-    // slot 5
     uint256 cumulativeDividendX18; // USD per base share
 }
 

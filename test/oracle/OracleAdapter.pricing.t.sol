@@ -295,6 +295,21 @@ contract OracleAdapterPricingTest is OracleTestBase {
         _assertState(_state(), MarketState.OPEN, PriceOrigin.PRIMARY, "still open");
     }
 
+    function test_recordTrade_UnrecordedDegradationMovesPOnlyAfterAPoke() public {
+        _openAt(100e18);
+        vm.warp(block.timestamp + 10 minutes);
+        feed.setReverting(AAPL, true);
+        pyth.setReverting(AAPL, true);
+        assertEq(uint256(_state().state), uint256(MarketState.DEGRADED), "the view already says DEGRADED");
+        _trade(150e18, 10_000e18);
+        assertEq(uint256(_checkpoint().state), uint256(MarketState.OPEN), "cheap path: nothing recorded");
+        assertEq(_state().markPriceX18, 100e18, "P not moved: the mark is the last good price");
+        _poke();
+        vm.warp(block.timestamp + 6 minutes);
+        _trade(150e18, 10_000e18);
+        assertEq(_state().markPriceX18, 101e18, "after the poke, fills move P");
+    }
+
     function test_recordTrade_RecordsTheStateLikeAPoke() public {
         _openAt(100e18);
         vm.warp(POST_END - 5);
