@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IMarketCalendar} from "../interfaces/IMarketCalendar.sol";
 import {IOracleAdapter} from "../interfaces/IOracleAdapter.sol";
 import {IOracleCorporateActions} from "../interfaces/IOracleCorporateActions.sol";
-import {IPriceSource, PriceObservation} from "../interfaces/IPriceSource.sol";
+import {IPriceSource} from "../interfaces/IPriceSource.sol";
 import {ISequencerGuard} from "../interfaces/ISequencerGuard.sol";
 import {Constants} from "../libraries/Constants.sol";
 import {OracleMath} from "../libraries/OracleMath.sol";
 import {OracleParams} from "../libraries/OracleParams.sol";
+import {OracleSourceReader, SourceRead} from "../libraries/OracleSourceReader.sol";
+import {PriceStates} from "../libraries/PriceStates.sol";
 import {Session} from "../types/Session.sol";
 import {
     CorporateAction,
@@ -24,7 +27,6 @@ import {
     SessionSources
 } from "../types/Oracle.sol";
 import {OracleCorporateActions} from "./OracleCorporateActions.sol";
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 
 /// @title OracleAdapter
 /// @notice One adapter for every market: session-aware source selection and validation, internal
@@ -58,15 +60,6 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
         Session session;
         uint256 start;
         uint256 end;
-    }
-
-    /// @dev One validated (or rejected) external read.
-    struct Read {
-        bool ok;
-        uint256 priceX18;
-        uint256 observedAt;
-        PriceOrigin origin;
-        DegradedReason failure;
     }
 
     /// @dev The projection of a checkpoint to now: the view, the checkpoint to store, and what
@@ -139,8 +132,12 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
         _checkPrice(initialPriceX18);
         OracleParams.check(params);
         _params[marketId] = params;
-        _setDefaultStaleness(marketId);
-        _storeCheckpoint(marketId, _initialCheckpoint(initialPriceX18, _windowAt(block.timestamp)));
+        OracleParams.setDefaultStaleness(_sources[marketId]);
+        Window memory w = _windowAt(block.timestamp);
+        _storeCheckpoint(
+            marketId,
+            OracleParams.initialCheckpoint(initialPriceX18, w.session, w.start, w.end)
+        );
         emit MarketListed(marketId, initialPriceX18, params);
     }
 
@@ -205,7 +202,7 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
         if (_liveWithoutTransition(marketId)) return; // a live index: P is not used
         Evaluation memory ev = _sync(marketId);
         MarketParams storage params = _params[marketId];
-        if (!_isInternal(ev.result.state) || notionalX18 < params.minTradeNotionalX18) return;
+        if (!PriceStates.isInternal(ev.result.state) || notionalX18 < params.minTradeNotionalX18) return;
         _moveInternalPrice(marketId, params, priceX18, notionalX18);
     }
 
@@ -235,7 +232,7 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
         Window memory w = _currentWindow(cp);
         PriceOrigin caughtUpOrigin = _catchUp(marketId, cp, params, w);
         _evaluate(ev, marketId, params, w);
-        if (!_isLive(cp.state)) ev.recordedOrigin = caughtUpOrigin;
+        if (!PriceStates.isLive(cp.state)) ev.recordedOrigin = caughtUpOrigin;
     }
 
     /// @dev Projection, store, events: what `poke` and `recordTrade` share.
@@ -265,7 +262,7 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
     /// says DEGRADED; fills move P from the next poke on, which records the degradation.)
     function _liveWithoutTransition(bytes32 marketId) private view returns (bool) {
         MarketCheckpoint storage stored = _checkpoints[marketId];
-        if (!_isLive(stored.state) || block.timestamp >= stored.sessionEnd) return false;
+        if (!PriceStates.isLive(stored.state) || block.timestamp >= stored.sessionEnd) return false;
         return calendar.sessionAt(block.timestamp) == stored.session;
     }
 
@@ -287,8 +284,14 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
         uint256 liveSince = live ? _liveSince(cp, w) : 0;
         if (live) {
             uint256 notBefore = Math.max(liveSince, cp.lastAdjustmentTime);
-            Read memory r = _readGuarded(marketId, sources, params.maxDeviationBps, notBefore);
-            bool continuing = _isLive(cp.state) && liveSince == cp.liveSince;
+            SourceRead memory r = OracleSourceReader.readGuarded(
+                sequencerGuard,
+                marketId,
+                sources,
+                params.maxDeviationBps,
+                notBefore
+            );
+            bool continuing = PriceStates.isLive(cp.state) && liveSince == cp.liveSince;
             if (r.ok) _priceLive(ev, marketId, params, r, continuing);
             else _priceInternal(ev, marketId, params, MarketState.DEGRADED, r.failure);
         } else {
@@ -298,7 +301,7 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
         cp.sessionStart = w.start.toUint40();
         cp.sessionEnd = w.end.toUint40();
         cp.liveSince = liveSince.toUint40();
-        _fillCommon(ev.result, cp, w.session);
+        PriceStates.stamp(ev.result, cp, w.session);
     }
 
     /// @dev A valid live price: snap if this is a reopen, else OPEN (or REOPENING until its window ends).
@@ -306,7 +309,7 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
         Evaluation memory ev,
         bytes32 marketId,
         MarketParams storage params,
-        Read memory r,
+        SourceRead memory r,
         bool continuing
     ) private view {
         MarketCheckpoint memory cp = ev.next;
@@ -325,7 +328,15 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
             r.priceX18,
             OracleMath.bpsToX18(params.bandTierBps)
         );
-        ev.result = _view(cp.state, r.origin, r.priceX18, lowX18, highX18, r.priceX18, r.observedAt);
+        ev.result = PriceStates.build(
+            cp.state,
+            r.origin,
+            r.priceX18,
+            lowX18,
+            highX18,
+            r.priceX18,
+            r.observedAt
+        );
     }
 
     /// @dev The first valid live price after a closed or degraded stretch: index and mark jump to it
@@ -334,7 +345,7 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
         Evaluation memory ev,
         bytes32 marketId,
         MarketParams storage params,
-        Read memory r
+        SourceRead memory r
     ) private view {
         MarketCheckpoint memory cp = ev.next;
         (uint256 fromX18, uint256 lowX18, uint256 highX18, ) = _internalMark(ev, marketId, params);
@@ -364,7 +375,15 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
         MarketCheckpoint memory cp = ev.next;
         cp.state = state;
         ev.reason = reason;
-        ev.result = _view(state, origin, markX18, lowX18, highX18, cp.anchorPriceX18, cp.anchorTime);
+        ev.result = PriceStates.build(
+            state,
+            origin,
+            markX18,
+            lowX18,
+            highX18,
+            cp.anchorPriceX18,
+            cp.anchorTime
+        );
     }
 
     /// @dev The internal mark `clamp(P or blend(P, quotes), A(1 - b), A(1 + b))`. Starts a new
@@ -375,7 +394,7 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
         MarketParams storage params
     ) private view returns (uint256 markX18, uint256 lowX18, uint256 highX18, PriceOrigin origin) {
         MarketCheckpoint memory cp = ev.next;
-        if (!_isInternal(cp.state)) {
+        if (!PriceStates.isInternal(cp.state)) {
             cp.anchorPriceX18 = cp.lastGoodPriceX18;
             cp.anchorTime = cp.lastGoodTime;
             cp.internalPriceX18 = cp.lastGoodPriceX18;
@@ -408,7 +427,13 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
         IPriceSource source = quotes.primary;
         if (address(source) == address(0)) return (priceX18, origin);
         uint256 notBefore = Math.max(cp.anchorTime, cp.lastAdjustmentTime);
-        Read memory q = _read(marketId, source, quotes.hardStalenessSec, block.timestamp, notBefore);
+        SourceRead memory q = OracleSourceReader.read(
+            marketId,
+            source,
+            quotes.hardStalenessSec,
+            block.timestamp,
+            notBefore
+        );
         if (!q.ok) return (priceX18, origin);
         return (
             OracleMath.blendX18(priceX18, q.priceX18, params.quoteWeightBps),
@@ -446,7 +471,13 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
         if (prev.session == Session.CLOSED || address(sources.primary) == address(0)) return origin;
         uint256 asOf = Math.min(prev.end, cp.nextActionTime) - 1;
         uint256 notBefore = Math.max(prev.start, cp.lastAdjustmentTime);
-        Read memory r = _readLive(marketId, sources, params.maxDeviationBps, asOf, notBefore);
+        SourceRead memory r = OracleSourceReader.readLive(
+            marketId,
+            sources,
+            params.maxDeviationBps,
+            asOf,
+            notBefore
+        );
         if (!r.ok || r.observedAt <= cp.lastGoodTime) return origin;
         origin = r.origin;
         cp.lastGoodPriceX18 = r.priceX18.toUint128();
@@ -458,85 +489,7 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
             cp.liveSince = prev.start.toUint40();
         }
         // A valid price existed before the close: the market was live then, whatever was recorded.
-        if (_isInternal(cp.state)) cp.state = MarketState.OPEN;
-    }
-
-    // ============================================================================== source reads
-
-    /// @dev `_readLive` unless the sequencer guard says no.
-    function _readGuarded(
-        bytes32 marketId,
-        SessionSources memory sources,
-        uint256 maxDeviationBps,
-        uint256 notBefore
-    ) private view returns (Read memory r) {
-        if (!_sequencerOk()) {
-            r.failure = DegradedReason.SEQUENCER_DOWN;
-            return r;
-        }
-        return _readLive(marketId, sources, maxDeviationBps, block.timestamp, notBefore);
-    }
-
-    /// @dev Primary and secondary as of `asOf`: disagreement fails; a fresh primary wins; a soft-
-    /// stale primary yields to a fresh secondary; otherwise any valid one; else the primary's failure.
-    function _readLive(
-        bytes32 marketId,
-        SessionSources memory sources,
-        uint256 maxDeviationBps,
-        uint256 asOf,
-        uint256 notBefore
-    ) private view returns (Read memory) {
-        Read memory primary = _read(marketId, sources.primary, sources.hardStalenessSec, asOf, notBefore);
-        Read memory secondary;
-        if (address(sources.secondary) != address(0)) {
-            secondary = _read(marketId, sources.secondary, sources.hardStalenessSec, asOf, notBefore);
-            secondary.origin = PriceOrigin.SECONDARY;
-        }
-        if (primary.ok && secondary.ok) {
-            if (OracleMath.deviatesBeyond(primary.priceX18, secondary.priceX18, maxDeviationBps)) {
-                primary.ok = false;
-                primary.failure = DegradedReason.SOURCES_DISAGREE;
-                return primary;
-            }
-        }
-        bool primaryFresh = primary.ok && asOf - primary.observedAt <= sources.softStalenessSec;
-        bool secondaryFresh = secondary.ok && asOf - secondary.observedAt <= sources.softStalenessSec;
-        if (primary.ok && (primaryFresh || !secondaryFresh)) return primary;
-        return secondary.ok ? secondary : primary;
-    }
-
-    /// @dev One source read, validated as of `asOf`: 0 < price <= MAX_PRICE, observed in
-    /// `[asOf - hardStaleness, asOf]` and not before `notBefore`. A revert is a failure, never a price.
-    function _read(
-        bytes32 marketId,
-        IPriceSource source,
-        uint256 hardStalenessSec,
-        uint256 asOf,
-        uint256 notBefore
-    ) private view returns (Read memory r) {
-        r.failure = DegradedReason.SOURCE_UNAVAILABLE;
-        uint256 maxAge = hardStalenessSec + (block.timestamp - asOf);
-        try source.latestPrice(marketId, maxAge) returns (PriceObservation memory o) {
-            if (o.priceX18 == 0 || o.priceX18 > Constants.MAX_PRICE_X18) return r;
-            if (o.observedAt > asOf || asOf - o.observedAt > hardStalenessSec) return r;
-            if (o.observedAt < notBefore) {
-                r.failure = DegradedReason.PRICE_BEFORE_OPEN;
-                return r;
-            }
-            return Read(true, o.priceX18, o.observedAt, PriceOrigin.PRIMARY, DegradedReason.NONE);
-        } catch {
-            return r;
-        }
-    }
-
-    /// @dev True without a guard; a reverting guard counts as down.
-    function _sequencerOk() private view returns (bool) {
-        if (address(sequencerGuard) == address(0)) return true;
-        try sequencerGuard.sequencerStatus() returns (bool ok, uint256) {
-            return ok;
-        } catch {
-            return false;
-        }
+        if (PriceStates.isInternal(cp.state)) cp.state = MarketState.OPEN;
     }
 
     // ============================================================================== internal price
@@ -593,17 +546,8 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
         (, CorporateAction memory due) = corporateActions.earliestPending(marketId);
         if (due.kind == CorporateActionKind.DELISTING)
             return _settledView(cp, due.amountX18, due.effectiveTime);
-        uint256 priceX18 = cp.lastGoodPriceX18;
-        v = _view(
-            MarketState.HALTED,
-            PriceOrigin.FROZEN,
-            priceX18,
-            priceX18,
-            priceX18,
-            priceX18,
-            cp.lastGoodTime
-        );
-        _fillCommon(v, cp, calendar.sessionAt(block.timestamp));
+        v = PriceStates.flat(MarketState.HALTED, PriceOrigin.FROZEN, cp.lastGoodPriceX18, cp.lastGoodTime);
+        PriceStates.stamp(v, cp, calendar.sessionAt(block.timestamp));
     }
 
     /// @dev SETTLED: index = mark = band = anchor = the settlement price.
@@ -612,73 +556,8 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
         uint256 priceX18,
         uint256 settledAt
     ) private view returns (PriceState memory v) {
-        v = _view(
-            MarketState.SETTLED,
-            PriceOrigin.SETTLEMENT,
-            priceX18,
-            priceX18,
-            priceX18,
-            priceX18,
-            settledAt
-        );
-        _fillCommon(v, cp, calendar.sessionAt(block.timestamp));
-    }
-
-    function _view(
-        MarketState state,
-        PriceOrigin origin,
-        uint256 markX18,
-        uint256 lowX18,
-        uint256 highX18,
-        uint256 anchorX18,
-        uint256 anchorTime
-    ) private pure returns (PriceState memory v) {
-        v.state = state;
-        v.origin = origin;
-        v.indexPriceX18 = markX18;
-        v.markPriceX18 = markX18;
-        v.bandLowX18 = lowX18;
-        v.bandHighX18 = highX18;
-        v.anchorPriceX18 = anchorX18;
-        v.anchorTime = anchorTime;
-    }
-
-    function _fillCommon(PriceState memory v, MarketCheckpoint memory cp, Session session) private pure {
-        v.session = session;
-        v.epoch = cp.epoch;
-        v.splitFactorX18 = cp.splitFactorX18;
-        v.cumulativeDividendX18 = cp.cumulativeDividendX18;
-    }
-
-    function _initialCheckpoint(
-        uint256 priceX18,
-        Window memory w
-    ) private view returns (MarketCheckpoint memory cp) {
-        uint128 price = priceX18.toUint128();
-        uint40 nowTs = block.timestamp.toUint40();
-        cp.state = MarketState.CLOSED;
-        cp.session = w.session;
-        cp.sessionStart = w.start.toUint40();
-        cp.sessionEnd = w.end.toUint40();
-        cp.nextActionTime = type(uint40).max;
-        (cp.lastGoodPriceX18, cp.lastGoodTime) = (price, nowTs);
-        (cp.anchorPriceX18, cp.anchorTime) = (price, nowTs);
-        (cp.internalPriceX18, cp.internalUpdatedAt) = (price, nowTs);
-        cp.splitFactorX18 = uint80(Constants.X18); // 1e18 < 2^80
-    }
-
-    function _setDefaultStaleness(bytes32 marketId) private {
-        mapping(Session => SessionSources) storage s = _sources[marketId];
-        (s[Session.REGULAR].softStalenessSec, s[Session.REGULAR].hardStalenessSec) = OracleParams
-            .regularStaleness();
-        (s[Session.PRE_MARKET].softStalenessSec, s[Session.PRE_MARKET].hardStalenessSec) = OracleParams
-            .extendedStaleness();
-        (s[Session.POST_MARKET].softStalenessSec, s[Session.POST_MARKET].hardStalenessSec) = OracleParams
-            .extendedStaleness();
-        (s[Session.OVERNIGHT].softStalenessSec, s[Session.OVERNIGHT].hardStalenessSec) = OracleParams
-            .overnightStaleness();
-        (s[Session.CLOSED].softStalenessSec, s[Session.CLOSED].hardStalenessSec) = OracleParams
-            .quoteStaleness();
+        v = PriceStates.flat(MarketState.SETTLED, PriceOrigin.SETTLEMENT, priceX18, settledAt);
+        PriceStates.stamp(v, cp, calendar.sessionAt(block.timestamp));
     }
 
     /// @dev A single copy of the struct load code.
@@ -722,13 +601,5 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
         if (priceX18 == 0 || priceX18 > Constants.MAX_PRICE_X18) {
             revert Oracle_InvalidPrice(priceX18, Constants.MAX_PRICE_X18);
         }
-    }
-
-    function _isLive(MarketState state) private pure returns (bool) {
-        return state == MarketState.OPEN || state == MarketState.REOPENING;
-    }
-
-    function _isInternal(MarketState state) private pure returns (bool) {
-        return state == MarketState.CLOSED || state == MarketState.DEGRADED;
     }
 }

@@ -4,13 +4,16 @@ pragma solidity ^0.8.24;
 import {IOracleAdapter} from "../interfaces/IOracleAdapter.sol";
 import {Constants} from "./Constants.sol";
 import {Session} from "../types/Session.sol";
-import {MarketParams} from "../types/Oracle.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {MarketCheckpoint, MarketParams, MarketState, SessionSources} from "../types/Oracle.sol";
 
 /// @title OracleParams
 /// @notice Defaults and hard-bound checks of the oracle adapter's per-market parameters. Every
 /// bound lives in `Constants` with its derivation; every violation reverts with
 /// `Oracle_ParameterOutOfBounds(name, value, min, max)` naming the field.
 library OracleParams {
+    using SafeCast for uint256;
+
     /// @notice The SPEC section 3 defaults with band tier `bandTierBps` (the tier is still checked
     /// when the params are used).
     function defaults(uint16 bandTierBps) internal pure returns (MarketParams memory) {
@@ -84,24 +87,59 @@ library OracleParams {
         if (secondary.code.length == 0) revert IOracleAdapter.Oracle_SourceNotContract(secondary);
     }
 
-    /// @notice Default staleness (soft, hard) of the regular session.
-    function regularStaleness() internal pure returns (uint32, uint32) {
-        return (Constants.DEFAULT_REGULAR_SOFT_STALENESS, Constants.DEFAULT_REGULAR_HARD_STALENESS);
+    /// @notice Writes the default staleness limits of every session (listing).
+    function setDefaultStaleness(mapping(Session => SessionSources) storage sources) internal {
+        _setStaleness(
+            sources[Session.REGULAR],
+            Constants.DEFAULT_REGULAR_SOFT_STALENESS,
+            Constants.DEFAULT_REGULAR_HARD_STALENESS
+        );
+        _setStaleness(
+            sources[Session.PRE_MARKET],
+            Constants.DEFAULT_EXTENDED_SOFT_STALENESS,
+            Constants.DEFAULT_EXTENDED_HARD_STALENESS
+        );
+        _setStaleness(
+            sources[Session.POST_MARKET],
+            Constants.DEFAULT_EXTENDED_SOFT_STALENESS,
+            Constants.DEFAULT_EXTENDED_HARD_STALENESS
+        );
+        _setStaleness(
+            sources[Session.OVERNIGHT],
+            Constants.DEFAULT_OVERNIGHT_SOFT_STALENESS,
+            Constants.DEFAULT_OVERNIGHT_HARD_STALENESS
+        );
+        _setStaleness(
+            sources[Session.CLOSED],
+            Constants.DEFAULT_QUOTE_SOFT_STALENESS,
+            Constants.DEFAULT_QUOTE_HARD_STALENESS
+        );
     }
 
-    /// @notice Default staleness (soft, hard) of the pre- and post-market sessions.
-    function extendedStaleness() internal pure returns (uint32, uint32) {
-        return (Constants.DEFAULT_EXTENDED_SOFT_STALENESS, Constants.DEFAULT_EXTENDED_HARD_STALENESS);
+    /// @notice The first checkpoint of a market listed now at `priceX18`: CLOSED (no source yet),
+    /// with the listing price as last good price, anchor and P, no split and nothing scheduled.
+    function initialCheckpoint(
+        uint256 priceX18,
+        Session session,
+        uint256 sessionStart,
+        uint256 sessionEnd
+    ) internal view returns (MarketCheckpoint memory cp) {
+        uint128 price = priceX18.toUint128();
+        uint40 nowTs = block.timestamp.toUint40();
+        cp.state = MarketState.CLOSED;
+        cp.session = session;
+        cp.sessionStart = sessionStart.toUint40();
+        cp.sessionEnd = sessionEnd.toUint40();
+        cp.nextActionTime = type(uint40).max;
+        (cp.lastGoodPriceX18, cp.lastGoodTime) = (price, nowTs);
+        (cp.anchorPriceX18, cp.anchorTime) = (price, nowTs);
+        (cp.internalPriceX18, cp.internalUpdatedAt) = (price, nowTs);
+        cp.splitFactorX18 = uint80(Constants.X18); // 1e18 < 2^80
     }
 
-    /// @notice Default staleness (soft, hard) of the overnight session.
-    function overnightStaleness() internal pure returns (uint32, uint32) {
-        return (Constants.DEFAULT_OVERNIGHT_SOFT_STALENESS, Constants.DEFAULT_OVERNIGHT_HARD_STALENESS);
-    }
-
-    /// @notice Default staleness (soft, hard) of the CLOSED session's signed-quote source.
-    function quoteStaleness() internal pure returns (uint32, uint32) {
-        return (Constants.DEFAULT_QUOTE_SOFT_STALENESS, Constants.DEFAULT_QUOTE_HARD_STALENESS);
+    function _setStaleness(SessionSources storage sources, uint32 softSec, uint32 hardSec) private {
+        sources.softStalenessSec = softSec;
+        sources.hardStalenessSec = hardSec;
     }
 
     function _inRange(bytes32 name, uint256 value, uint256 min, uint256 max) private pure {

@@ -35,12 +35,18 @@ contract OracleAdapterConfigTest is OracleTestBase {
     }
 
     function test_constructor_AcceptsNoSequencerGuard() public {
-        OracleAdapter l1 = new OracleAdapter(IMarketCalendar(address(cal)), ISequencerGuard(address(0)), admin);
+        OracleAdapter l1 = new OracleAdapter(
+            IMarketCalendar(address(cal)),
+            ISequencerGuard(address(0)),
+            admin
+        );
         assertEq(address(l1.sequencerGuard()), address(0), "no guard");
     }
 
     function test_constructor_RevertIf_CalendarIsZero() public {
-        vm.expectRevert(abi.encodeWithSelector(IOracleAdapter.Oracle_ZeroAddress.selector, bytes32("calendar")));
+        vm.expectRevert(
+            abi.encodeWithSelector(IOracleAdapter.Oracle_ZeroAddress.selector, bytes32("calendar"))
+        );
         new OracleAdapter(IMarketCalendar(address(0)), ISequencerGuard(address(guard)), admin);
     }
 
@@ -315,7 +321,12 @@ contract OracleAdapterConfigTest is OracleTestBase {
 
     function test_setSessionSources_StoresAndEmits() public {
         vm.expectEmit(address(adapter));
-        emit IOracleAdapter.SessionSourcesSet(AAPL, Session.OVERNIGHT, IPriceSource(streams), IPriceSource(pyth));
+        emit IOracleAdapter.SessionSourcesSet(
+            AAPL,
+            Session.OVERNIGHT,
+            IPriceSource(streams),
+            IPriceSource(pyth)
+        );
         vm.prank(lister);
         adapter.setSessionSources(AAPL, Session.OVERNIGHT, IPriceSource(streams), IPriceSource(pyth));
         SessionSources memory s = adapter.sessionSources(AAPL, Session.OVERNIGHT);
@@ -407,7 +418,11 @@ contract OracleAdapterConfigTest is OracleTestBase {
         vm.prank(riskManager);
         adapter.setSessionStaleness(AAPL, Session.REGULAR, 10, 60);
         _assertStaleness(Session.REGULAR, 10, 60);
-        assertEq(address(adapter.sessionSources(AAPL, Session.REGULAR).primary), address(feed), "sources kept");
+        assertEq(
+            address(adapter.sessionSources(AAPL, Session.REGULAR).primary),
+            address(feed),
+            "sources kept"
+        );
     }
 
     function test_setSessionStaleness_Bounds() public {
@@ -470,8 +485,20 @@ contract OracleAdapterConfigTest is OracleTestBase {
         assertEq(s.hardStalenessSec, hard, "hard staleness");
     }
 
-    function _bounds(bytes32 name, uint256 value, uint256 min, uint256 max) private pure returns (bytes memory) {
-        return abi.encodeWithSelector(IOracleAdapter.Oracle_ParameterOutOfBounds.selector, name, value, min, max);
+    function _bounds(
+        bytes32 name,
+        uint256 value,
+        uint256 min,
+        uint256 max
+    ) private pure returns (bytes memory) {
+        return
+            abi.encodeWithSelector(
+                IOracleAdapter.Oracle_ParameterOutOfBounds.selector,
+                name,
+                value,
+                min,
+                max
+            );
     }
 
     function _expectParamsRevert(MarketParams memory p, bytes memory revertData) private {

@@ -354,7 +354,9 @@ contract OracleAdapterPricingTest is OracleTestBase {
     }
 
     function test_recordTrade_RevertIf_UnknownMarket() public {
-        vm.expectRevert(abi.encodeWithSelector(IOracleAdapter.Oracle_UnknownMarket.selector, bytes32("NOPE")));
+        vm.expectRevert(
+            abi.encodeWithSelector(IOracleAdapter.Oracle_UnknownMarket.selector, bytes32("NOPE"))
+        );
         vm.prank(clearinghouse);
         adapter.recordTrade("NOPE", 100e18, 5_000e18);
     }
@@ -425,7 +427,13 @@ contract OracleAdapterPricingTest is OracleTestBase {
         assertEq(s.markPriceX18, 100e18, "mark = last good price");
         assertEq(s.indexPriceX18, 100e18, "index = mark");
         vm.expectEmit(address(adapter));
-        emit IOracleAdapter.MarketStateChanged(AAPL, MarketState.OPEN, MarketState.DEGRADED, Session.REGULAR, reason);
+        emit IOracleAdapter.MarketStateChanged(
+            AAPL,
+            MarketState.OPEN,
+            MarketState.DEGRADED,
+            Session.REGULAR,
+            reason
+        );
         _poke();
     }
 }

@@ -45,7 +45,15 @@ contract OracleCorporateActionsTest is OracleTestBase {
 
     function test_scheduleSplit_StoresEmitsAndTellsTheAdapter() public {
         vm.expectEmit(address(actions));
-        emit IOracleCorporateActions.CorporateActionScheduled(1, AAPL, CorporateActionKind.SPLIT, effective, 4, 1, 0);
+        emit IOracleCorporateActions.CorporateActionScheduled(
+            1,
+            AAPL,
+            CorporateActionKind.SPLIT,
+            effective,
+            4,
+            1,
+            0
+        );
         vm.expectEmit(address(adapter));
         emit IOracleAdapter.NextCorporateActionTimeSet(AAPL, effective);
         uint256 id = _split(4, 1);
@@ -96,7 +104,11 @@ contract OracleCorporateActionsTest is OracleTestBase {
         assertEq(s.markPriceX18, 25.25e18, "mark in post-split units");
         assertEq(s.epoch, 1, "view epoch");
         assertEq(s.splitFactorX18, 4e18, "view factor");
-        assertEq(uint256(actions.corporateAction(id).status), uint256(CorporateActionStatus.APPLIED), "APPLIED");
+        assertEq(
+            uint256(actions.corporateAction(id).status),
+            uint256(CorporateActionStatus.APPLIED),
+            "APPLIED"
+        );
         assertEq(actions.pendingCorporateActions(AAPL).length, 0, "removed from pending");
     }
 
@@ -132,7 +144,9 @@ contract OracleCorporateActionsTest is OracleTestBase {
         vm.prank(admin);
         actions.cancelCorporateAction(id);
         MarketCheckpoint memory cp = _checkpoint();
-        vm.expectRevert(abi.encodeWithSelector(IOracleCorporateActions.Oracle_CallerNotAdapter.selector, admin));
+        vm.expectRevert(
+            abi.encodeWithSelector(IOracleCorporateActions.Oracle_CallerNotAdapter.selector, admin)
+        );
         vm.prank(admin);
         actions.applyDue(AAPL, cp);
     }
@@ -237,7 +251,11 @@ contract OracleCorporateActionsTest is OracleTestBase {
         assertEq(s.bandHighX18, 42e18, "band high");
         assertEq(s.anchorTime, effective, "settled at the effective time");
         assertEq(uint256(_checkpoint().state), uint256(MarketState.SETTLED), "stored");
-        assertEq(uint256(actions.corporateAction(laterId).status), uint256(CorporateActionStatus.CANCELLED), "dropped");
+        assertEq(
+            uint256(actions.corporateAction(laterId).status),
+            uint256(CorporateActionStatus.CANCELLED),
+            "dropped"
+        );
         vm.warp(effective + 10 days);
         _trade(100e18, 10_000e18);
         s = _poke();
@@ -259,7 +277,11 @@ contract OracleCorporateActionsTest is OracleTestBase {
         emit IOracleAdapter.NextCorporateActionTimeSet(AAPL, effective + 1 hours);
         vm.prank(admin);
         actions.cancelCorporateAction(id);
-        assertEq(uint256(actions.corporateAction(id).status), uint256(CorporateActionStatus.CANCELLED), "status");
+        assertEq(
+            uint256(actions.corporateAction(id).status),
+            uint256(CorporateActionStatus.CANCELLED),
+            "status"
+        );
         assertEq(_checkpoint().nextActionTime, effective + 1 hours, "next = the dividend");
         vm.prank(admin);
         actions.cancelCorporateAction(later);
@@ -298,7 +320,11 @@ contract OracleCorporateActionsTest is OracleTestBase {
         uint256 id = _split(4, 1);
         vm.warp(effective);
         vm.expectRevert(
-            abi.encodeWithSelector(IOracleCorporateActions.Oracle_ActionAlreadyEffective.selector, id, effective)
+            abi.encodeWithSelector(
+                IOracleCorporateActions.Oracle_ActionAlreadyEffective.selector,
+                id,
+                effective
+            )
         );
         vm.prank(admin);
         actions.cancelCorporateAction(id);
@@ -356,10 +382,20 @@ contract OracleCorporateActionsTest is OracleTestBase {
     }
 
     function test_scheduleSplit_RevertIf_InvalidRatio() public {
-        uint32[2][5] memory bad = [[uint32(0), 1], [uint32(1), 0], [uint32(3), 3], [uint32(1001), 1], [uint32(1), 1001]];
+        uint32[2][5] memory bad = [
+            [uint32(0), 1],
+            [uint32(1), 0],
+            [uint32(3), 3],
+            [uint32(1001), 1],
+            [uint32(1), 1001]
+        ];
         for (uint256 i; i < bad.length; ++i) {
             vm.expectRevert(
-                abi.encodeWithSelector(IOracleCorporateActions.Oracle_InvalidSplitRatio.selector, bad[i][0], bad[i][1])
+                abi.encodeWithSelector(
+                    IOracleCorporateActions.Oracle_InvalidSplitRatio.selector,
+                    bad[i][0],
+                    bad[i][1]
+                )
             );
             vm.prank(admin);
             actions.scheduleSplit(AAPL, effective, bad[i][0], bad[i][1]);
@@ -370,21 +406,33 @@ contract OracleCorporateActionsTest is OracleTestBase {
         vm.startPrank(admin);
         actions.scheduleSplit(AAPL, effective, 1000, 1);
         vm.expectRevert(
-            abi.encodeWithSelector(IOracleCorporateActions.Oracle_SplitFactorOutOfRange.selector, 1e24, 1e14, 1e22)
+            abi.encodeWithSelector(
+                IOracleCorporateActions.Oracle_SplitFactorOutOfRange.selector,
+                1e24,
+                1e14,
+                1e22
+            )
         );
         actions.scheduleSplit(AAPL, effective + 1, 1000, 1);
         actions.scheduleSplit(AAPL, effective + 1, 10, 1); // 1e22: the bound itself
         // Reverse splits are checked on their own extreme: 1e18 / 1000 / 1000 < 1e14.
         actions.scheduleSplit(AAPL, effective + 2, 1, 1000);
         vm.expectRevert(
-            abi.encodeWithSelector(IOracleCorporateActions.Oracle_SplitFactorOutOfRange.selector, 1e12, 1e14, 1e22)
+            abi.encodeWithSelector(
+                IOracleCorporateActions.Oracle_SplitFactorOutOfRange.selector,
+                1e12,
+                1e14,
+                1e22
+            )
         );
         actions.scheduleSplit(AAPL, effective + 3, 1, 1000);
         vm.stopPrank();
     }
 
     function test_scheduleDividend_RevertIf_ZeroOrAboveHalfThePrice() public {
-        vm.expectRevert(abi.encodeWithSelector(IOracleCorporateActions.Oracle_InvalidDividend.selector, 0, 50e18));
+        vm.expectRevert(
+            abi.encodeWithSelector(IOracleCorporateActions.Oracle_InvalidDividend.selector, 0, 50e18)
+        );
         vm.prank(admin);
         actions.scheduleDividend(AAPL, effective, 0);
         vm.expectRevert(
@@ -400,13 +448,17 @@ contract OracleCorporateActionsTest is OracleTestBase {
         vm.expectRevert(abi.encodeWithSelector(IOracleCorporateActions.Oracle_InvalidPrice.selector, 0, max));
         vm.prank(admin);
         actions.scheduleDelisting(AAPL, effective, 0);
-        vm.expectRevert(abi.encodeWithSelector(IOracleCorporateActions.Oracle_InvalidPrice.selector, max + 1, max));
+        vm.expectRevert(
+            abi.encodeWithSelector(IOracleCorporateActions.Oracle_InvalidPrice.selector, max + 1, max)
+        );
         vm.prank(admin);
         actions.scheduleDelisting(AAPL, effective, max + 1);
     }
 
     function test_schedule_RevertIf_UnknownMarket() public {
-        vm.expectRevert(abi.encodeWithSelector(IOracleCorporateActions.Oracle_UnknownMarket.selector, bytes32("NOPE")));
+        vm.expectRevert(
+            abi.encodeWithSelector(IOracleCorporateActions.Oracle_UnknownMarket.selector, bytes32("NOPE"))
+        );
         vm.prank(admin);
         actions.scheduleSplit("NOPE", effective, 4, 1);
     }

@@ -26,7 +26,12 @@ contract OracleMathTest is Test {
     function test_oneMinusExpNegX18_MatchesKnownValues() public pure {
         assertEq(OracleMath.oneMinusExpNegX18(0), 0, "x = 0");
         assertApproxEqAbs(OracleMath.oneMinusExpNegX18(0.001e18), 999500166625008, 2, "x = 0.001");
-        assertApproxEqAbs(OracleMath.oneMinusExpNegX18(0.1e18), 95162581964040426, 2, "x = 0.1 (360 s / 1 h)");
+        assertApproxEqAbs(
+            OracleMath.oneMinusExpNegX18(0.1e18),
+            95162581964040426,
+            2,
+            "x = 0.1 (360 s / 1 h)"
+        );
         assertApproxEqAbs(OracleMath.oneMinusExpNegX18(0.5e18), 393469340287366576, 2, "x = 0.5");
         assertApproxEqAbs(OracleMath.oneMinusExpNegX18(1e18), 632120558828557678, 2, "x = 1");
     }
@@ -49,7 +54,12 @@ contract OracleMathTest is Test {
         xX18 = bound(xX18, 0, X18);
         uint256 actualX36 = OracleMath.oneMinusExpNegX18(xX18) * X18;
         uint256 referenceX36 = _referenceOneMinusExpNegX36(xX18 * X18);
-        assertApproxEqAbs(actualX36, referenceX36, EXP_ERROR_BOUND_WEI * X18, "1 - e^-x vs 36-decimal reference");
+        assertApproxEqAbs(
+            actualX36,
+            referenceX36,
+            EXP_ERROR_BOUND_WEI * X18,
+            "1 - e^-x vs 36-decimal reference"
+        );
     }
 
     function testFuzz_oneMinusExpNegX18_IsMonotoneAndBelowX(uint256 a, uint256 b) public pure {
@@ -103,9 +113,24 @@ contract OracleMathTest is Test {
     /// @dev 5 % * sqrt(1 + h/24) at h = 0, 24, 48, 64 hours (60-digit reference, floored).
     function test_bandHalfWidthX18_FollowsSquareRootLaw() public pure {
         assertEq(OracleMath.bandHalfWidthX18(500, 2000, 0, 1 days), 0.05e18, "h = 0: b_tier");
-        assertApproxEqAbs(OracleMath.bandHalfWidthX18(500, 2000, 24 hours, 1 days), 70710678118654752, 1, "h = 24");
-        assertApproxEqAbs(OracleMath.bandHalfWidthX18(500, 2000, 48 hours, 1 days), 86602540378443864, 1, "h = 48");
-        assertApproxEqAbs(OracleMath.bandHalfWidthX18(500, 2000, 64 hours, 1 days), 95742710775633810, 1, "h = 64");
+        assertApproxEqAbs(
+            OracleMath.bandHalfWidthX18(500, 2000, 24 hours, 1 days),
+            70710678118654752,
+            1,
+            "h = 24"
+        );
+        assertApproxEqAbs(
+            OracleMath.bandHalfWidthX18(500, 2000, 48 hours, 1 days),
+            86602540378443864,
+            1,
+            "h = 48"
+        );
+        assertApproxEqAbs(
+            OracleMath.bandHalfWidthX18(500, 2000, 64 hours, 1 days),
+            95742710775633810,
+            1,
+            "h = 64"
+        );
     }
 
     function test_bandHalfWidthX18_NormalWeekendIsAbout8Point7Percent() public pure {
@@ -124,7 +149,12 @@ contract OracleMathTest is Test {
 
     function test_bandHalfWidthX18_HorizonScalesTime() public pure {
         // With a 12 h horizon, 24 h closed is 1 + 2 = 3 "horizons": 5 % * sqrt(3).
-        assertApproxEqAbs(OracleMath.bandHalfWidthX18(500, 2000, 24 hours, 12 hours), 86602540378443864, 1, "12 h");
+        assertApproxEqAbs(
+            OracleMath.bandHalfWidthX18(500, 2000, 24 hours, 12 hours),
+            86602540378443864,
+            1,
+            "12 h"
+        );
     }
 
     function testFuzz_bandHalfWidthX18_GrowsWithTimeUpToCap(uint256 t1, uint256 t2) public pure {

@@ -11,7 +11,13 @@ import {MockCalendar} from "../../contracts/mocks/MockCalendar.sol";
 import {MockPriceSource} from "../../contracts/mocks/MockPriceSource.sol";
 import {MockSequencerGuard} from "../../contracts/mocks/MockSequencerGuard.sol";
 import {Session} from "../../contracts/types/Session.sol";
-import {MarketCheckpoint, MarketParams, MarketState, PriceOrigin, PriceState} from "../../contracts/types/Oracle.sol";
+import {
+    MarketCheckpoint,
+    MarketParams,
+    MarketState,
+    PriceOrigin,
+    PriceState
+} from "../../contracts/types/Oracle.sol";
 
 /// @notice Shared fixture of the oracle adapter unit tests: a deterministic mock calendar, mock
 /// sources and sequencer guard, and one tier-1 market listed at 100 USD.
@@ -78,7 +84,12 @@ abstract contract OracleTestBase is Test {
         vm.startPrank(lister);
         adapter.listMarket(marketId, _defaults(), INITIAL_PRICE);
         adapter.setSessionSources(marketId, Session.REGULAR, IPriceSource(feed), IPriceSource(pyth));
-        adapter.setSessionSources(marketId, Session.POST_MARKET, IPriceSource(streams), IPriceSource(address(0)));
+        adapter.setSessionSources(
+            marketId,
+            Session.POST_MARKET,
+            IPriceSource(streams),
+            IPriceSource(address(0))
+        );
         vm.stopPrank();
     }
 
@@ -121,7 +132,12 @@ abstract contract OracleTestBase is Test {
         _poke();
     }
 
-    function _assertState(PriceState memory s, MarketState state, PriceOrigin origin, string memory label) internal pure {
+    function _assertState(
+        PriceState memory s,
+        MarketState state,
+        PriceOrigin origin,
+        string memory label
+    ) internal pure {
         assertEq(uint256(s.state), uint256(state), string.concat(label, ": state"));
         assertEq(uint256(s.origin), uint256(origin), string.concat(label, ": origin"));
     }

@@ -20,7 +20,11 @@ contract OracleWeekTest is NyseFixture {
     }
 
     function test_week_ThanksgivingMondayToMonday() public {
-        assertEq(uint256(adapter.priceState(AAPL).state), uint256(MarketState.CLOSED), "listed on Sunday: CLOSED");
+        assertEq(
+            uint256(adapter.priceState(AAPL).state),
+            uint256(MarketState.CLOSED),
+            "listed on Sunday: CLOSED"
+        );
 
         // Sunday 20:00: the overnight session of Monday opens: reopen on Data Streams.
         _reopen(_utc(2026, 11, 23, 1, 0), 101e18, Session.OVERNIGHT, "Sun 20:00 overnight");
@@ -63,7 +67,13 @@ contract OracleWeekTest is NyseFixture {
         _boundary(_utc(2026, 11, 2, 9, 0), 102.5e18, Session.PRE_MARKET, "Mon 04:00 EST pre");
         vm.warp(_utc(2026, 11, 2, 13, 30) + 5); // 08:30 EST: the EDT open time is still pre-market
         _publish(102.6e18);
-        _assertPriceState(adapter.poke(AAPL), Session.PRE_MARKET, MarketState.OPEN, PriceOrigin.PRIMARY, "08:30");
+        _assertPriceState(
+            adapter.poke(AAPL),
+            Session.PRE_MARKET,
+            MarketState.OPEN,
+            PriceOrigin.PRIMARY,
+            "08:30"
+        );
         _boundary(_utc(2026, 11, 2, 14, 30), 103e18, Session.REGULAR, "Mon 09:30 EST regular");
     }
 
@@ -86,11 +96,27 @@ contract OracleWeekTest is NyseFixture {
 
     /// @dev Pre-market 04:00, regular 09:30, post-market 16:00, then `night` at 20:00 (EST).
     function _tradingDay(uint256 novDay, uint256 priceX18, Session night, string memory day) internal {
-        _boundary(_utc(2026, 11, novDay, 9, 0), priceX18, Session.PRE_MARKET, string.concat(day, " 04:00 pre"));
-        _boundary(_utc(2026, 11, novDay, 14, 30), priceX18 + 1e18, Session.REGULAR, string.concat(day, " 09:30"));
-        _boundary(_utc(2026, 11, novDay, 21, 0), priceX18 + 1.5e18, Session.POST_MARKET, string.concat(day, " 16:00"));
+        _boundary(
+            _utc(2026, 11, novDay, 9, 0),
+            priceX18,
+            Session.PRE_MARKET,
+            string.concat(day, " 04:00 pre")
+        );
+        _boundary(
+            _utc(2026, 11, novDay, 14, 30),
+            priceX18 + 1e18,
+            Session.REGULAR,
+            string.concat(day, " 09:30")
+        );
+        _boundary(
+            _utc(2026, 11, novDay, 21, 0),
+            priceX18 + 1.5e18,
+            Session.POST_MARKET,
+            string.concat(day, " 16:00")
+        );
         uint256 evening = _utc(2026, 11, novDay + 1, 1, 0);
-        if (night == Session.OVERNIGHT) _boundary(evening, priceX18 + 2e18, night, string.concat(day, " 20:00"));
+        if (night == Session.OVERNIGHT)
+            _boundary(evening, priceX18 + 2e18, night, string.concat(day, " 20:00"));
         else _close(evening, priceX18 + 2e18, string.concat(day, " 20:00 close before the holiday"));
     }
 
@@ -99,7 +125,13 @@ contract OracleWeekTest is NyseFixture {
         vm.warp(_utc(2026, 11, 26, 17, 0)); // Thu 12:00 EST, nobody poked since Wed 20:00
         PriceState memory s = adapter.priceState(AAPL);
         // Wednesday evening's quote is older than 900 s now: ignored, the mark is P alone.
-        _assertPriceState(s, Session.CLOSED, MarketState.CLOSED, PriceOrigin.INTERNAL, "Thu noon, stale quotes");
+        _assertPriceState(
+            s,
+            Session.CLOSED,
+            MarketState.CLOSED,
+            PriceOrigin.INTERNAL,
+            "Thu noon, stale quotes"
+        );
         uint256 anchor = s.anchorPriceX18;
         for (uint256 i; i < 6; ++i) {
             vm.warp(_utc(2026, 11, 26, 17, 0) + i * 6 minutes);
@@ -107,7 +139,13 @@ contract OracleWeekTest is NyseFixture {
         }
         _publish(anchor + 2e18); // quotes agree with the holiday trading
         s = adapter.poke(AAPL);
-        _assertPriceState(s, Session.CLOSED, MarketState.CLOSED, PriceOrigin.INTERNAL_QUOTE_BLEND, "Thu trading");
+        _assertPriceState(
+            s,
+            Session.CLOSED,
+            MarketState.CLOSED,
+            PriceOrigin.INTERNAL_QUOTE_BLEND,
+            "Thu trading"
+        );
         assertGt(s.markPriceX18, anchor, "holiday trading moved the mark up");
         assertEq(s.indexPriceX18, s.markPriceX18, "funding index = mark while closed");
     }
@@ -119,7 +157,13 @@ contract OracleWeekTest is NyseFixture {
         _boundary(_utc(2026, 11, 27, 18, 0), 107.5e18, Session.POST_MARKET, "Fri 13:00 early close");
         vm.warp(_utc(2026, 11, 27, 21, 0) + 5); // 16:00: a normal close, but today still post-market
         _publish(107.6e18);
-        _assertPriceState(adapter.poke(AAPL), Session.POST_MARKET, MarketState.OPEN, PriceOrigin.PRIMARY, "16:00");
+        _assertPriceState(
+            adapter.poke(AAPL),
+            Session.POST_MARKET,
+            MarketState.OPEN,
+            PriceOrigin.PRIMARY,
+            "16:00"
+        );
         _close(_utc(2026, 11, 27, 22, 0), 107.8e18, "Fri 17:00 early post-market close");
     }
 
@@ -149,7 +193,11 @@ contract OracleWeekTest is NyseFixture {
     /// @dev A closed-to-live boundary: REOPENING on the first post-open print, OPEN 5 minutes later.
     function _reopen(uint256 t, uint256 priceX18, Session session, string memory label) internal {
         vm.warp(t - 1);
-        assertEq(uint256(adapter.priceState(AAPL).state), uint256(MarketState.CLOSED), string.concat(label, ": closed"));
+        assertEq(
+            uint256(adapter.priceState(AAPL).state),
+            uint256(MarketState.CLOSED),
+            string.concat(label, ": closed")
+        );
         vm.warp(t + 5);
         _publish(priceX18);
         PriceState memory s = _viewThenPoke(label);

@@ -11,6 +11,7 @@ import {
   type MockPriceSource,
   type OracleAdapter,
 } from "../../typechain-types/index.js";
+import type { MarketParamsStruct } from "../../typechain-types/core/OracleAdapter.js";
 
 /**
  * Gas of the oracle adapter's hot paths on the REAL MarketCalendar (NYSE data) with an L2
@@ -22,7 +23,9 @@ import {
  */
 // The chain starts on a fixed date, so the measured week (Nov 16-24 2026, no holiday) never
 // depends on the machine's clock.
-const { ethers, networkHelpers } = await network.create({ override: { initialDate: "2026-11-15T00:00:00Z" } });
+const { ethers, networkHelpers } = await network.create({
+  override: { initialDate: "2026-11-15T00:00:00Z" },
+});
 
 const SNAPSHOT = new URL("./oracle.gas.json", import.meta.url);
 const AAPL = ethers.encodeBytes32String("AAPL-USD");
@@ -54,7 +57,19 @@ async function deployOracleFixture() {
   await adapter.grantRole(await adapter.RISK_MANAGER_ROLE(), admin.address);
   await adapter.grantRole(await adapter.TRADE_REPORTER_ROLE(), clearinghouse.address);
   await actions.grantRole(await actions.CORPORATE_ACTIONS_ROLE(), admin.address);
-  const params = { ...(await adapter.defaultMarketParams(500)).toObject(), quoteWeightBps: 2500n };
+  const d = await adapter.defaultMarketParams(500);
+  const params: MarketParamsStruct = {
+    bandTierBps: d.bandTierBps,
+    bandCapBps: d.bandCapBps,
+    maxDeviationBps: d.maxDeviationBps,
+    maxEmaStepBps: d.maxEmaStepBps,
+    quoteWeightBps: 2500n, // blend signed weekend quotes at 25 %
+    bandHorizonSec: d.bandHorizonSec,
+    emaTauSec: d.emaTauSec,
+    emaMaxDtSec: d.emaMaxDtSec,
+    reopeningWindowSec: d.reopeningWindowSec,
+    minTradeNotionalX18: d.minTradeNotionalX18,
+  };
   await adapter.listMarket(AAPL, params, 100n * E18);
   const none = ethers.ZeroAddress;
   await adapter.setSessionSources(AAPL, Session.REGULAR, feeds, pyth);
