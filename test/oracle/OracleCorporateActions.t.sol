@@ -181,6 +181,26 @@ contract OracleCorporateActionsTest is OracleTestBase {
         _assertState(_state(), MarketState.REOPENING, PriceOrigin.PRIMARY, "post-split print accepted");
     }
 
+    function test_split_RecordsTheUnpokedCloseInOldUnitsFirst() public {
+        uint256 splitTime = CLOSE_2 + 1 hours; // after the second regular session
+        vm.prank(admin);
+        actions.scheduleSplit(AAPL, splitTime, 2, 1);
+        vm.warp(OPEN_2 + 60);
+        _pushRegular(104e18);
+        _poke(); // reopened in the second regular session
+        vm.warp(CLOSE_2 - 10);
+        _pushRegular(110e18); // the last print before the close; nobody pokes until after the split
+        vm.warp(splitTime + 2 hours);
+        vm.expectEmit(address(adapter));
+        emit IOracleAdapter.PriceRecorded(AAPL, 110e18, CLOSE_2 - 10, PriceOrigin.PRIMARY);
+        PriceState memory s = _poke();
+        MarketCheckpoint memory cp = _checkpoint();
+        assertEq(cp.epoch, 1, "split applied");
+        assertEq(cp.anchorPriceX18, 55e18, "anchor = the close (110, old units) / 2");
+        assertEq(cp.anchorTime, CLOSE_2 - 10, "anchor time");
+        assertEq(s.markPriceX18, 55e18, "mark in new units");
+    }
+
     // ================================================================== dividend
 
     function test_dividend_LowersPricesAndRaisesAccumulatorOnce() public {
