@@ -52,9 +52,11 @@ import {
 ///   listing). Store sizes in base shares, or convert lazily: size * factorNow / factorThen, prices
 ///   * factorThen / factorNow. Orders carry `epoch`; an order for another epoch must not fill.
 /// - Dividends: `cumulativeDividendX18` is USD per BASE share and only increases. When it rose by
-///   Δ since the value you last applied, longs receive and shorts pay Δ per base share, i.e. add
-///   Δ * 1e18 / splitFactorX18 to a funding index kept per current share. Taking the difference
-///   makes "exactly once" structural, also across splits.
+///   Δ since the value you last applied, longs receive and shorts pay Δ per base share, i.e.
+///   Δ * 1e18 / splitFactorX18 per current share: with the SPEC 5.4 convention (longs pay when the
+///   funding index rises) subtract that from a funding index kept per current share. Taking the
+///   difference makes "exactly once" structural, also across splits (apply a split's rescaling of
+///   per-share quantities before the dividend difference).
 interface IOracleAdapter {
     // ---------------------------------------------------------------------------------- events
 

@@ -162,7 +162,8 @@ library Constants {
     uint32 internal constant MAX_SPLIT_TERM = 1_000;
     /// @dev The cumulative split factor (current shares per base share) stays in [1e-4, 1e4]:
     /// 10,000:1 forward or 1:10,000 reverse in total since listing covers every history on record
-    /// and keeps every price rescaled by splits below MAX_PRICE_X18 * 1e8 < 2^128.
+    /// and keeps every price rescaled by splits below MAX_PRICE_X18 * 1e8 < 2^128 (the factor itself
+    /// fits the 80 bits the checkpoint gives it: 1e22 < 2^80).
     uint256 internal constant MIN_SPLIT_FACTOR_X18 = 1e14;
     uint256 internal constant MAX_SPLIT_FACTOR_X18 = 1e22;
     /// @dev A cash dividend above 50 % of the price is not a dividend but a liquidation; at
