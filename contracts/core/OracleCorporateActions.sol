@@ -52,13 +52,9 @@ contract OracleCorporateActions is IOracleCorporateActions, AccessControl {
         uint32 numerator,
         uint32 denominator
     ) external onlyRole(CORPORATE_ACTIONS_ROLE) returns (uint256 actionId) {
-        bool termsInRange = numerator != 0 && denominator != 0;
-        termsInRange =
-            termsInRange &&
-            numerator <= Constants.MAX_SPLIT_TERM &&
-            denominator <= Constants.MAX_SPLIT_TERM;
-        if (!termsInRange || numerator == denominator)
+        if (!_isSplitTerm(numerator) || !_isSplitTerm(denominator) || numerator == denominator) {
             revert Oracle_InvalidSplitRatio(numerator, denominator);
+        }
         MarketCheckpoint memory cp = _checkSchedulable(marketId, effectiveTime);
         _checkProjectedSplitFactor(marketId, cp.splitFactorX18, numerator, denominator);
         CorporateAction memory action = _newAction(marketId, CorporateActionKind.SPLIT, effectiveTime);
@@ -340,6 +336,10 @@ contract OracleCorporateActions is IOracleCorporateActions, AccessControl {
                 Constants.MAX_SPLIT_FACTOR_X18
             );
         }
+    }
+
+    function _isSplitTerm(uint256 term) private pure returns (bool) {
+        return term != 0 && term <= Constants.MAX_SPLIT_TERM;
     }
 
     /// @dev `priceX18 * multiplier / divisor`, rounded down (prices are references, not amounts owed).
