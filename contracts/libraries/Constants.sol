@@ -87,6 +87,113 @@ library Constants {
     uint256 internal constant VAULT_PAUSE_COOLDOWN = 24 hours;
 
     // ============================================================================ oracle
+    // ---------------------------------------------------------------- oracle adapter
+    // Every per-market oracle parameter (MarketParams, SessionSources) has a DEFAULT_ value, the
+    // suggestion of SPEC section 3, and immutable hard bounds MIN_/MAX_ enforced by its setters.
+
+    // Staleness (seconds). A price older than "soft" yields to a fresh secondary; older than "hard"
+    // it is not a price at all. Regular hours quote every second, so 30 s soft / 120 s hard tolerate
+    // a missed keeper push without accepting a stale level; extended and overnight sessions are
+    // thinner (60/300, 120/300). Signed weekend quotes are published every few minutes (300/900).
+    uint32 internal constant DEFAULT_REGULAR_SOFT_STALENESS = 30;
+    uint32 internal constant DEFAULT_REGULAR_HARD_STALENESS = 120;
+    uint32 internal constant DEFAULT_EXTENDED_SOFT_STALENESS = 60;
+    uint32 internal constant DEFAULT_EXTENDED_HARD_STALENESS = 300;
+    uint32 internal constant DEFAULT_OVERNIGHT_SOFT_STALENESS = 120;
+    uint32 internal constant DEFAULT_OVERNIGHT_HARD_STALENESS = 300;
+    uint32 internal constant DEFAULT_QUOTE_SOFT_STALENESS = 300;
+    uint32 internal constant DEFAULT_QUOTE_HARD_STALENESS = 900;
+    /// @dev A zero limit would reject every price (a price observed in this very block is 0 s old).
+    uint32 internal constant MIN_STALENESS = 1;
+    /// @dev One hour. Every calendar session lasts at least 3 h (the shortest is the 17:00–20:00
+    /// closed gap after an early close), so a price that is valid at a session's start was observed
+    /// inside the previous session: the reopen rule and the "last price before the close" capture
+    /// rely on that. Anything older is not a live price.
+    uint32 internal constant MAX_HARD_STALENESS = 1 hours;
+
+    /// @dev The largest price any input may carry: USD 1e12 per share, a million times any listed
+    /// stock. With the split-factor bounds below, every stored price stays below 1e38 < 2^128.
+    uint256 internal constant MAX_PRICE_X18 = 1e30;
+
+    // Deviation between primary and secondary (bps of the primary). Two healthy equity feeds agree
+    // within a few bps; 1 % is far outside normal disagreement yet inside any real move between
+    // two pushes. Below 10 bps normal jitter would degrade the market; above 10 % it checks nothing.
+    uint16 internal constant DEFAULT_MAX_DEVIATION_BPS = 100;
+    uint16 internal constant MIN_MAX_DEVIATION_BPS = 10;
+    uint16 internal constant MAX_MAX_DEVIATION_BPS = 1_000;
+
+    // Band b(h) = min(b_cap, b_tier * sqrt(1 + h / horizon)) (SPEC 3.3). b_tier mirrors the LULD
+    // price bands: 5 % for tier-1 large caps, 10 % for other stocks, 4 % for index ETFs (less
+    // idiosyncratic risk). The square root is the random-walk growth of uncertainty; a 24 h horizon
+    // doubles the variance per day closed, so a 48 h weekend gives 5 % * sqrt(3) = 8.66 %.
+    uint16 internal constant BAND_TIER_LARGE_CAP_BPS = 500;
+    uint16 internal constant BAND_TIER_OTHER_BPS = 1_000;
+    uint16 internal constant BAND_TIER_INDEX_ETF_BPS = 400;
+    /// @dev 1 %: narrower than any tier in use; a tighter band would freeze the weekend mark.
+    uint16 internal constant MIN_BAND_TIER_BPS = 100;
+    /// @dev 20 %: the widest band the SPEC allows (b_cap <= 20 %); the tier cannot exceed the cap.
+    uint16 internal constant MAX_BAND_TIER_BPS = 2_000;
+    /// @dev b_cap <= 20 % (SPEC 3.3). The closed session's initial margin ratio must be >= b_cap (max
+    /// leverage <= 1 / b_cap), which the clearinghouse enforces: a mark pinned at the band edge then
+    /// never exceeds the initial margin posted. The default is the SPEC maximum.
+    uint16 internal constant DEFAULT_BAND_CAP_BPS = 2_000;
+    uint16 internal constant MAX_BAND_CAP_BPS = 2_000;
+    uint32 internal constant DEFAULT_BAND_HORIZON = 24 hours;
+    /// @dev 1 h .. 7 days: shorter would open a 20 % band within hours; longer would keep the band at
+    /// b_tier across a long weekend.
+    uint32 internal constant MIN_BAND_HORIZON = 1 hours;
+    uint32 internal constant MAX_BAND_HORIZON = 7 days;
+
+    // Internal price EMA: P += (1 - e^(-Δt*/tau)) (trade - P), Δt* = min(Δt, maxDt) (SPEC 3.3).
+    // tau = 1 h: a sustained trade level moves P by 63 % of the gap per hour of trading; maxDt = 360 s
+    // caps one update's weight at 1 - e^(-0.1) = 9.5 %, so waiting does not buy a big jump.
+    uint32 internal constant DEFAULT_EMA_TAU = 1 hours;
+    uint32 internal constant MIN_EMA_TAU = 10 minutes;
+    uint32 internal constant MAX_EMA_TAU = 24 hours;
+    uint32 internal constant DEFAULT_EMA_MAX_DT = 360;
+    uint32 internal constant MIN_EMA_MAX_DT = 1;
+    /// @dev Also <= tau, so Δt*/tau <= 1, the domain of OracleMath.oneMinusExpNegX18.
+    uint32 internal constant MAX_EMA_MAX_DT = 1 hours;
+    /// @dev 1 % per update (SPEC 3.3): with one effective update per block timestamp, a wash trader
+    /// needs many minutes to walk P across a band, and the band clamps the mark anyway.
+    uint16 internal constant DEFAULT_MAX_EMA_STEP_BPS = 100;
+    uint16 internal constant MIN_MAX_EMA_STEP_BPS = 1;
+    uint16 internal constant MAX_MAX_EMA_STEP_BPS = 500;
+    /// @dev USD 1,000: dust trades (cheap to wash) do not move P. Bounds USD 10 .. USD 1,000,000.
+    uint128 internal constant DEFAULT_MIN_TRADE_NOTIONAL_X18 = 1_000e18;
+    uint128 internal constant MIN_MIN_TRADE_NOTIONAL_X18 = 10e18;
+    uint128 internal constant MAX_MIN_TRADE_NOTIONAL_X18 = 1_000_000e18;
+
+    /// @dev Signed-quote blend weight: off by default; at most 50 % so that the protocol's own trades
+    /// and the allow-listed quoters each keep at least half a say (the band bounds both).
+    uint16 internal constant DEFAULT_QUOTE_WEIGHT_BPS = 0;
+    uint16 internal constant MAX_QUOTE_WEIGHT_BPS = 5_000;
+
+    /// @dev REOPENING lasts 5 min by default (SPEC 3.4), like an exchange's reopening auction;
+    /// at least 1 min so the first post-open prints settle, at most 1 h.
+    uint32 internal constant DEFAULT_REOPENING_WINDOW = 5 minutes;
+    uint32 internal constant MIN_REOPENING_WINDOW = 1 minutes;
+    uint32 internal constant MAX_REOPENING_WINDOW = 1 hours;
+
+    // Corporate actions.
+    /// @dev Issuers announce splits and ex-dates weeks ahead; 24 h on-chain notice (on top of the
+    /// timelock delay) lets traders, keepers and integrators see the action before it halts a market.
+    uint256 internal constant MIN_CORPORATE_ACTION_NOTICE = 1 days;
+    /// @dev Nothing is announced more than a year ahead; a far-future typo would occupy a slot.
+    uint256 internal constant MAX_CORPORATE_ACTION_HORIZON = 365 days;
+    /// @dev Bounds each side of a split ratio (1:1000 .. 1000:1 covers every split on record).
+    uint32 internal constant MAX_SPLIT_TERM = 1_000;
+    /// @dev The cumulative split factor (current shares per base share) stays in [1e-4, 1e4]:
+    /// 10,000:1 forward or 1:10,000 reverse in total since listing covers every history on record
+    /// and keeps every price rescaled by splits below MAX_PRICE_X18 * 1e8 < 2^128 (the factor itself
+    /// fits the 80 bits the checkpoint gives it: 1e22 < 2^80).
+    uint256 internal constant MIN_SPLIT_FACTOR_X18 = 1e14;
+    uint256 internal constant MAX_SPLIT_FACTOR_X18 = 1e22;
+    /// @dev A cash dividend above 50 % of the price is not a dividend but a liquidation; at
+    /// application a price is never lowered by more than this fraction (see OracleAdapter).
+    uint16 internal constant MAX_DIVIDEND_BPS = 5_000;
+    /// @dev Bounds the loop that finds the next due action (poke and view stay O(1)-ish).
+    uint256 internal constant MAX_PENDING_CORPORATE_ACTIONS = 8;
 
     // (section owned by the oracle adapter and price sources)
 
