@@ -11,7 +11,8 @@ import {
   type MockPriceSource,
   type OracleAdapter,
 } from "../../typechain-types/index.js";
-import type { MarketParamsStruct } from "../../typechain-types/core/OracleAdapter.js";
+
+type MarketParamsStruct = Parameters<OracleAdapter["listMarket"]>[1];
 
 /**
  * Gas of the oracle adapter's hot paths on the REAL MarketCalendar (NYSE data) with an L2
