@@ -38,7 +38,12 @@ export default defineConfig({
   plugins: [hardhatToolboxMochaEthers],
   solidity: {
     // Deployed by deploy/modules from OpenZeppelin's sources, so they need artifacts of their own.
-    npmFilesToBuild: ["@openzeppelin/contracts/governance/TimelockController.sol"],
+    // The packages' own oracle mocks are deployed by the demo and local deployments.
+    npmFilesToBuild: [
+      "@openzeppelin/contracts/governance/TimelockController.sol",
+      "@pythnetwork/pyth-sdk-solidity/MockPyth.sol",
+      "@chainlink/contracts/src/v0.8/tests/MockV3Aggregator.sol",
+    ],
     profiles: {
       default: { compilers },
       production: { compilers },
