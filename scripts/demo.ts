@@ -94,7 +94,19 @@ async function main(): Promise<void> {
   ]) {
     await oracle.grantRole(await role, deployer.address);
   }
-  const params = (await oracle.defaultMarketParams(500)).toObject(); // LULD tier 1: b_tier = 5 %
+  const defaults = await oracle.defaultMarketParams(500); // LULD tier 1: b_tier = 5 %
+  const params = {
+    bandTierBps: defaults.bandTierBps,
+    bandCapBps: defaults.bandCapBps,
+    maxDeviationBps: defaults.maxDeviationBps,
+    maxEmaStepBps: defaults.maxEmaStepBps,
+    quoteWeightBps: defaults.quoteWeightBps,
+    bandHorizonSec: defaults.bandHorizonSec,
+    emaTauSec: defaults.emaTauSec,
+    emaMaxDtSec: defaults.emaMaxDtSec,
+    reopeningWindowSec: defaults.reopeningWindowSec,
+    minTradeNotionalX18: defaults.minTradeNotionalX18,
+  };
   let truePrice = 230;
   await oracle.listMarket(MARKET, params, toX18(truePrice));
   for (const session of [Session.PRE_MARKET, Session.REGULAR, Session.POST_MARKET, Session.OVERNIGHT]) {
