@@ -8,7 +8,8 @@ import {Order} from "../types/Order.sol";
 
 /// @title OrderLib
 /// @notice EIP-712 hashing and stateless checks of signed orders (SPEC 5.2), plus one-shot nonce
-/// bitmaps and partial-fill bookkeeping.
+/// bitmaps and partial-fill bookkeeping. The checks read the order straight from calldata (the
+/// clearinghouse's batch), so no order is ever copied to memory on the hot path.
 ///
 /// Fill tracking — which storage the clearinghouse writes:
 /// - Every order has a one-shot `nonce` in a per-account bitmap (Permit2-style: word `nonce >> 8`,
@@ -80,13 +81,13 @@ library OrderLib {
     }
 
     /// @notice The account the order trades for.
-    function account(Order memory order) internal pure returns (AccountId) {
+    function account(Order calldata order) internal pure returns (AccountId) {
         return AccountIdLib.from(order.owner, order.subaccount);
     }
 
     /// @notice Whether the order is structurally valid: size in (0, CH_MAX_ABS_SIZE_X18], limit
     /// price in (0, CH_MAX_PRICE_X18], no unknown flag bits.
-    function isWellFormed(Order memory order) internal pure returns (bool) {
+    function isWellFormed(Order calldata order) internal pure returns (bool) {
         return
             order.sizeX18 != 0 &&
             order.sizeX18 <= Constants.CH_MAX_ABS_SIZE_X18 &&
@@ -96,26 +97,26 @@ library OrderLib {
     }
 
     /// @notice Whether the order has expired at `nowTime` (it may still fill at `expiry` itself).
-    function isExpired(Order memory order, uint256 nowTime) internal pure returns (bool) {
+    function isExpired(Order calldata order, uint256 nowTime) internal pure returns (bool) {
         return nowTime > order.expiry;
     }
 
-    function isReduceOnly(Order memory order) internal pure returns (bool) {
+    function isReduceOnly(Order calldata order) internal pure returns (bool) {
         return order.flags & FLAG_REDUCE_ONLY != 0;
     }
 
-    function isPostOnly(Order memory order) internal pure returns (bool) {
+    function isPostOnly(Order calldata order) internal pure returns (bool) {
         return order.flags & FLAG_POST_ONLY != 0;
     }
 
     /// @notice Whether `fillPriceX18` respects the order's limit: a buy pays at most its limit, a sell
     /// receives at least its limit.
-    function isPriceWithinLimit(Order memory order, uint256 fillPriceX18) internal pure returns (bool) {
+    function isPriceWithinLimit(Order calldata order, uint256 fillPriceX18) internal pure returns (bool) {
         return order.isBuy ? fillPriceX18 <= order.limitPriceX18 : fillPriceX18 >= order.limitPriceX18;
     }
 
     /// @notice The signed position change of filling `fillSizeX18` of the order: + for a buy, - for a sell.
-    function signedFillX18(Order memory order, uint256 fillSizeX18) internal pure returns (int256) {
+    function signedFillX18(Order calldata order, uint256 fillSizeX18) internal pure returns (int256) {
         if (fillSizeX18 == 0 || fillSizeX18 > Constants.CH_MAX_ABS_SIZE_X18) {
             revert Order_FillSizeOutOfRange(fillSizeX18, Constants.CH_MAX_ABS_SIZE_X18);
         }
@@ -167,24 +168,27 @@ library OrderLib {
 
     /// @notice Records a fill of `fillSizeX18` on an order (see the library notes): completes it in
     /// the bitmap, or tracks the partial fill in `filled[orderHash]`.
+    /// @param sizeX18 The order's total size.
+    /// @param nonce The order's nonce.
     /// @param filledBeforeX18 `filled[orderHash]` as read by the caller for its remaining-size check.
     /// @return completed Whether the order is now fully filled.
     function recordFill(
         mapping(bytes32 => uint256) storage filled,
         mapping(uint256 => uint256) storage bitmap,
         bytes32 orderHash,
-        Order memory order,
+        uint256 sizeX18,
+        uint256 nonce,
         uint256 filledBeforeX18,
         uint256 fillSizeX18
     ) internal returns (bool completed) {
-        uint256 remaining = remainingX18(order.sizeX18, filledBeforeX18);
+        uint256 remaining = remainingX18(sizeX18, filledBeforeX18);
         if (fillSizeX18 > remaining) revert Order_Overfill(orderHash, remaining, fillSizeX18);
         completed = fillSizeX18 == remaining;
         if (!completed) {
             filled[orderHash] = filledBeforeX18 + fillSizeX18;
             return false;
         }
-        (uint256 wordIndex, uint256 mask) = nonceBitmapPosition(order.nonce);
+        (uint256 wordIndex, uint256 mask) = nonceBitmapPosition(nonce);
         bitmap[wordIndex] |= mask;
         if (filledBeforeX18 != 0) delete filled[orderHash];
     }

@@ -57,31 +57,31 @@ contract OrderLibHarness is EIP712 {
         }
     }
 
-    function account(Order memory order) external pure returns (AccountId) {
+    function account(Order calldata order) external pure returns (AccountId) {
         return OrderLib.account(order);
     }
 
-    function isWellFormed(Order memory order) external pure returns (bool) {
+    function isWellFormed(Order calldata order) external pure returns (bool) {
         return OrderLib.isWellFormed(order);
     }
 
-    function isExpired(Order memory order, uint256 nowTime) external pure returns (bool) {
+    function isExpired(Order calldata order, uint256 nowTime) external pure returns (bool) {
         return OrderLib.isExpired(order, nowTime);
     }
 
-    function isReduceOnly(Order memory order) external pure returns (bool) {
+    function isReduceOnly(Order calldata order) external pure returns (bool) {
         return OrderLib.isReduceOnly(order);
     }
 
-    function isPostOnly(Order memory order) external pure returns (bool) {
+    function isPostOnly(Order calldata order) external pure returns (bool) {
         return OrderLib.isPostOnly(order);
     }
 
-    function isPriceWithinLimit(Order memory order, uint256 fillPriceX18) external pure returns (bool) {
+    function isPriceWithinLimit(Order calldata order, uint256 fillPriceX18) external pure returns (bool) {
         return OrderLib.isPriceWithinLimit(order, fillPriceX18);
     }
 
-    function signedFillX18(Order memory order, uint256 fillSizeX18) external pure returns (int256) {
+    function signedFillX18(Order calldata order, uint256 fillSizeX18) external pure returns (int256) {
         return OrderLib.signedFillX18(order, fillSizeX18);
     }
 
@@ -105,9 +105,18 @@ contract OrderLibHarness is EIP712 {
         OrderLib.invalidateNonces(nonceBitmap, wordIndex, mask);
     }
 
-    function recordFill(Order memory order, uint256 fillSizeX18) external returns (bool completed) {
-        bytes32 orderHash = OrderLib.hash(order);
-        return OrderLib.recordFill(filled, nonceBitmap, orderHash, order, filled[orderHash], fillSizeX18);
+    function recordFill(Order calldata order, uint256 fillSizeX18) external returns (bool completed) {
+        bytes32 orderHash = OrderLib.hashCalldata(order);
+        return
+            OrderLib.recordFill(
+                filled,
+                nonceBitmap,
+                orderHash,
+                order.sizeX18,
+                order.nonce,
+                filled[orderHash],
+                fillSizeX18
+            );
     }
 
     /// @notice Gas of the signature path of one order: struct hash (from calldata), digest, ecrecover.

@@ -35,6 +35,18 @@ contract PositionMathHarness {
         int256 sizeX18;
     }
 
+    function mulDivDown(uint256 x, uint256 y, uint256 d) external pure returns (uint256) {
+        return FixedPointMath.mulDivDown(x, y, d);
+    }
+
+    function mulDivUp(uint256 x, uint256 y, uint256 d) external pure returns (uint256) {
+        return FixedPointMath.mulDivUp(x, y, d);
+    }
+
+    function mulDivWithRemainder(uint256 x, uint256 y, uint256 d) external pure returns (uint256, bool) {
+        return FixedPointMath.mulDivWithRemainder(x, y, d);
+    }
+
     function mulDivFloor(int256 x, uint256 y, uint256 d) external pure returns (int256) {
         return FixedPointMath.mulDivFloor(x, y, d);
     }
