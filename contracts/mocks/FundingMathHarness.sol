@@ -142,6 +142,17 @@ contract FundingMathHarness {
         }
     }
 
+    /// @notice `premiumX18` over many (perp, index) pairs with non-zero index prices.
+    function premiumBatch(
+        uint256[] calldata perpPricesX18,
+        uint256[] calldata indexPricesX18
+    ) external pure returns (int256[] memory premiums) {
+        premiums = new int256[](perpPricesX18.length);
+        for (uint256 i; i < perpPricesX18.length; ++i) {
+            premiums[i] = FundingMath.premiumX18(perpPricesX18[i], indexPricesX18[i]);
+        }
+    }
+
     /// @notice `pendingFundingX18` over many cases.
     function pendingBatch(PendingCase[] calldata cases) external pure returns (int256[] memory owed) {
         owed = new int256[](cases.length);

@@ -57,6 +57,39 @@ contract OrderLibHarness is EIP712 {
         }
     }
 
+    /// @notice The stateless checks of one order at one fill.
+    struct Checks {
+        AccountId account;
+        bool wellFormed;
+        bool expired;
+        bool reduceOnly;
+        bool postOnly;
+        bool priceWithinLimit;
+        int256 signedFillX18;
+    }
+
+    /// @notice `Checks` over many orders, each with its fill price, fill size (in range) and time.
+    function checksBatch(
+        Order[] calldata orders,
+        uint256[] calldata fillPricesX18,
+        uint256[] calldata fillSizesX18,
+        uint256[] calldata nowTimes
+    ) external pure returns (Checks[] memory results) {
+        results = new Checks[](orders.length);
+        for (uint256 i; i < orders.length; ++i) {
+            Order calldata order = orders[i];
+            results[i] = Checks(
+                OrderLib.account(order),
+                OrderLib.isWellFormed(order),
+                OrderLib.isExpired(order, nowTimes[i]),
+                OrderLib.isReduceOnly(order),
+                OrderLib.isPostOnly(order),
+                OrderLib.isPriceWithinLimit(order, fillPricesX18[i]),
+                OrderLib.signedFillX18(order, fillSizesX18[i])
+            );
+        }
+    }
+
     function account(Order calldata order) external pure returns (AccountId) {
         return OrderLib.account(order);
     }
@@ -138,6 +171,16 @@ contract OrderLibHarness is EIP712 {
     ) external view returns (uint256 gasUsed, bytes32 structHash) {
         uint256 before = gasleft();
         structHash = OrderLib.hashCalldata(order);
+        gasUsed = before - gasleft();
+    }
+
+    /// @notice Gas of the plain-Solidity alternative to `hashCalldata`: `abi.encode` of the calldata
+    /// struct (what the assembly saves).
+    function gasHashCalldataAbiEncode(
+        Order calldata order
+    ) external view returns (uint256 gasUsed, bytes32 structHash) {
+        uint256 before = gasleft();
+        structHash = keccak256(abi.encode(OrderLib.ORDER_TYPEHASH, order));
         gasUsed = before - gasleft();
     }
 

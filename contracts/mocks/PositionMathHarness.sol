@@ -35,6 +35,24 @@ contract PositionMathHarness {
         int256 sizeX18;
     }
 
+    struct ViewCase {
+        int256 sizeX18;
+        int256 openNotionalX18;
+        uint256 priceX18;
+        uint256 ratioBps;
+        int256 feeBps;
+        int256 otherSizeX18;
+    }
+
+    struct ViewResult {
+        int256 unrealizedPnlX18;
+        uint256 notionalX18;
+        uint256 marginRequirementX18;
+        int256 tradingFeeX18;
+        int256 closeAtX18;
+        bool reducesRisk;
+    }
+
     function mulDivDown(uint256 x, uint256 y, uint256 d) external pure returns (uint256) {
         return FixedPointMath.mulDivDown(x, y, d);
     }
@@ -143,6 +161,22 @@ contract PositionMathHarness {
             } catch (bytes memory reason) {
                 results[i].revertData = reason;
             }
+        }
+    }
+
+    /// @notice The non-reverting views over many in-range cases.
+    function viewsBatch(ViewCase[] calldata cases) external pure returns (ViewResult[] memory results) {
+        results = new ViewResult[](cases.length);
+        for (uint256 i; i < cases.length; ++i) {
+            ViewCase calldata c = cases[i];
+            results[i] = ViewResult(
+                PositionMath.unrealizedPnlX18(c.sizeX18, c.openNotionalX18, c.priceX18),
+                PositionMath.notionalX18(c.sizeX18, c.priceX18),
+                PositionMath.marginRequirementX18(c.sizeX18, c.priceX18, c.ratioBps),
+                PositionMath.tradingFeeX18(c.sizeX18, c.priceX18, c.feeBps),
+                PositionMath.closeAt(c.sizeX18, c.openNotionalX18, c.priceX18),
+                PositionMath.reducesRisk(c.sizeX18, c.otherSizeX18)
+            );
         }
     }
 
