@@ -12,25 +12,14 @@ import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
 import {IMarginAuthority} from "../interfaces/IMarginAuthority.sol";
 import {IMarketRegistry} from "../interfaces/IMarketRegistry.sol";
 import {IOracleAdapter} from "../interfaces/IOracleAdapter.sol";
-import {ISequencerGuard} from "../interfaces/ISequencerGuard.sol";
 import {Constants} from "../libraries/Constants.sol";
 import {FundingMath} from "../libraries/FundingMath.sol";
 import {MarginMath} from "../libraries/MarginMath.sol";
 import {OrderLib} from "../libraries/OrderLib.sol";
 import {PositionMath} from "../libraries/PositionMath.sol";
-import {AccountId, AccountIdLib} from "../types/Account.sol";
-import {CircuitBreakerState, Match, MarketConfig, SkipReason} from "../types/Clearinghouse.sol";
-import {
-    AccountHealth,
-    FundingState,
-    MarketExposure,
-    MarketStatus,
-    PackedFundingState,
-    PackedPosition,
-    Position,
-    SessionRiskParams
-} from "../types/Market.sol";
-import {MarketState, PriceState} from "../types/Oracle.sol";
+import {AccountId} from "../types/Account.sol";
+import {Match, MarketConfig, SkipReason} from "../types/Clearinghouse.sol";
+import {AccountHealth, MarketExposure, PackedPosition, Position} from "../types/Market.sol";
 import {Order} from "../types/Order.sol";
 import {ClearinghouseMarkets, MarketCache, TradingMode} from "./ClearinghouseMarkets.sol";
 
