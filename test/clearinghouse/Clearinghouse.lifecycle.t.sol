@@ -139,7 +139,11 @@ contract ClearinghouseLifecycleTest is ClearinghouseTestBase {
     function test_settlePosition_RevertIf_MarketNotSettled() public {
         _trade(alice, bob, 10e18, PRICE);
         vm.expectRevert(
-            abi.encodeWithSelector(IClearinghouse.Clearinghouse_MarketNotSettled.selector, AAPL, MarketState.OPEN)
+            abi.encodeWithSelector(
+                IClearinghouse.Clearinghouse_MarketNotSettled.selector,
+                AAPL,
+                MarketState.OPEN
+            )
         );
         ch.settlePosition(_account(bob), AAPL);
     }
@@ -190,7 +194,10 @@ contract ClearinghouseLifecycleTest is ClearinghouseTestBase {
     }
 
     function test_pauseTrading_BlocksSettlementAndExpires() public {
-        (Order memory maker, Order memory taker) = (_order(alice, AAPL, false, 1e18, PRICE), _order(bob, AAPL, true, 1e18, PRICE));
+        (Order memory maker, Order memory taker) = (
+            _order(alice, AAPL, false, 1e18, PRICE),
+            _order(bob, AAPL, true, 1e18, PRICE)
+        );
         Match[] memory matches = new Match[](1);
         matches[0] = _match(maker, taker, 1e18);
         vm.prank(guardian);
@@ -213,7 +220,9 @@ contract ClearinghouseLifecycleTest is ClearinghouseTestBase {
         uint256 availableAt = block.timestamp + Constants.CH_TRADING_PAUSE_COOLDOWN;
         assertEq(ch.tradingPauseAvailableAt(), availableAt);
         vm.prank(guardian);
-        vm.expectRevert(abi.encodeWithSelector(IClearinghouse.Clearinghouse_PauseCooldownActive.selector, availableAt));
+        vm.expectRevert(
+            abi.encodeWithSelector(IClearinghouse.Clearinghouse_PauseCooldownActive.selector, availableAt)
+        );
         ch.pauseTrading();
     }
 

@@ -36,7 +36,10 @@ contract ClearinghouseSettleTest is ClearinghouseTestBase {
 }
 
 contract ClearinghouseSkipTest is ClearinghouseTestBase {
-    function _pair(uint256 sizeX18, uint256 priceX18) internal returns (Order memory maker, Order memory taker) {
+    function _pair(
+        uint256 sizeX18,
+        uint256 priceX18
+    ) internal returns (Order memory maker, Order memory taker) {
         maker = _order(alice, AAPL, false, sizeX18, priceX18);
         taker = _order(bob, AAPL, true, sizeX18, priceX18);
     }

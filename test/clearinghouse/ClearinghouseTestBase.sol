@@ -152,12 +152,28 @@ abstract contract ClearinghouseTestBase is Test {
         return carolKey;
     }
 
-    function _match(Order memory maker, Order memory taker, uint256 fillX18) internal view returns (Match memory) {
-        return Match(maker, _sign(maker, _keyOf(maker.signer)), taker, _sign(taker, _keyOf(taker.signer)), fillX18);
+    function _match(
+        Order memory maker,
+        Order memory taker,
+        uint256 fillX18
+    ) internal view returns (Match memory) {
+        return
+            Match(
+                maker,
+                _sign(maker, _keyOf(maker.signer)),
+                taker,
+                _sign(taker, _keyOf(taker.signer)),
+                fillX18
+            );
     }
 
     /// @dev maker sells / taker buys `sizeX18` at `priceX18` (maker = `seller`).
-    function _trade(address seller, address buyer, uint256 sizeX18, uint256 priceX18) internal returns (uint256) {
+    function _trade(
+        address seller,
+        address buyer,
+        uint256 sizeX18,
+        uint256 priceX18
+    ) internal returns (uint256) {
         Order memory maker = _order(seller, AAPL, false, sizeX18, priceX18);
         Order memory taker = _order(buyer, AAPL, true, sizeX18, priceX18);
         return _settle(_match(maker, taker, sizeX18));

@@ -20,7 +20,10 @@ contract MarketRegistryTest is ClearinghouseTestBase {
         assertEq(config.tickSizeX18, 1e16);
         SessionRiskParams memory closed = registry.sessionRiskParams(AAPL, Session.CLOSED);
         assertEq(closed.initialMarginBps, 2_500);
-        (MarketConfig memory c2, SessionRiskParams memory regular) = registry.tradingConfig(AAPL, Session.REGULAR);
+        (MarketConfig memory c2, SessionRiskParams memory regular) = registry.tradingConfig(
+            AAPL,
+            Session.REGULAR
+        );
         assertTrue(c2.listed);
         assertEq(regular.initialMarginBps, 1_000);
         assertEq(registry.marketIds().length, 1);
@@ -30,7 +33,9 @@ contract MarketRegistryTest is ClearinghouseTestBase {
         MarketConfig memory config = _defaultConfig();
         bytes32 role = registry.MARKET_LISTER_ROLE();
         vm.prank(stranger);
-        vm.expectRevert(abi.encodeWithSignature("AccessControlUnauthorizedAccount(address,bytes32)", stranger, role));
+        vm.expectRevert(
+            abi.encodeWithSignature("AccessControlUnauthorizedAccount(address,bytes32)", stranger, role)
+        );
         registry.listMarket(TSLA, config, _defaultSessions());
     }
 
@@ -48,7 +53,12 @@ contract MarketRegistryTest is ClearinghouseTestBase {
         oracle.list(TSLA, PRICE, 3_000);
         vm.prank(lister);
         vm.expectRevert(
-            abi.encodeWithSelector(IMarketRegistry.Registry_ClosedMarginBelowBandCap.selector, TSLA, 2_500, 3_000)
+            abi.encodeWithSelector(
+                IMarketRegistry.Registry_ClosedMarginBelowBandCap.selector,
+                TSLA,
+                2_500,
+                3_000
+            )
         );
         registry.listMarket(TSLA, config, sessions);
         config.minOrderSizeX18 = 1e15 + 1;
@@ -64,7 +74,12 @@ contract MarketRegistryTest is ClearinghouseTestBase {
         params.maintenanceMarginBps = params.initialMarginBps;
         vm.prank(riskManager);
         vm.expectRevert(
-            abi.encodeWithSelector(RiskParamsLib.RiskParams_MaintenanceMarginOutOfRange.selector, 1_000, 50, 1_000)
+            abi.encodeWithSelector(
+                RiskParamsLib.RiskParams_MaintenanceMarginOutOfRange.selector,
+                1_000,
+                50,
+                1_000
+            )
         );
         registry.setSessionRiskParams(AAPL, Session.REGULAR, params);
         params.maintenanceMarginBps = 400;
@@ -81,7 +96,12 @@ contract MarketRegistryTest is ClearinghouseTestBase {
         params.maintenanceMarginBps = 1_000;
         vm.prank(riskManager);
         vm.expectRevert(
-            abi.encodeWithSelector(IMarketRegistry.Registry_ClosedMarginBelowBandCap.selector, AAPL, 1_999, 2_000)
+            abi.encodeWithSelector(
+                IMarketRegistry.Registry_ClosedMarginBelowBandCap.selector,
+                AAPL,
+                1_999,
+                2_000
+            )
         );
         registry.setSessionRiskParams(AAPL, Session.CLOSED, params);
     }
@@ -95,7 +115,9 @@ contract MarketRegistryTest is ClearinghouseTestBase {
         vm.stopPrank();
         bytes32 role = registry.RISK_MANAGER_ROLE();
         vm.prank(stranger);
-        vm.expectRevert(abi.encodeWithSignature("AccessControlUnauthorizedAccount(address,bytes32)", stranger, role));
+        vm.expectRevert(
+            abi.encodeWithSignature("AccessControlUnauthorizedAccount(address,bytes32)", stranger, role)
+        );
         registry.setMarketStatus(AAPL, MarketStatus.HALTED);
     }
 
@@ -141,12 +163,16 @@ contract MarketRegistryTest is ClearinghouseTestBase {
         CircuitBreakerParams memory params = registry.defaultCircuitBreakerParams();
         params.level2Bps = params.level1Bps;
         vm.prank(riskManager);
-        vm.expectRevert(abi.encodeWithSelector(IMarketRegistry.Registry_InvalidCircuitBreaker.selector, params));
+        vm.expectRevert(
+            abi.encodeWithSelector(IMarketRegistry.Registry_InvalidCircuitBreaker.selector, params)
+        );
         registry.setCircuitBreakerParams(AAPL, params);
         params = registry.defaultCircuitBreakerParams();
         params.windowSec = 1;
         vm.prank(riskManager);
-        vm.expectRevert(abi.encodeWithSelector(IMarketRegistry.Registry_InvalidCircuitBreaker.selector, params));
+        vm.expectRevert(
+            abi.encodeWithSelector(IMarketRegistry.Registry_InvalidCircuitBreaker.selector, params)
+        );
         registry.setCircuitBreakerParams(AAPL, params);
         params.windowSec = 1 hours;
         vm.prank(riskManager);
