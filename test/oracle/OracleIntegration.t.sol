@@ -478,6 +478,29 @@ contract OracleIntegrationTest is RealSourcesFixture {
         );
     }
 
+    /// @dev An outage nobody poked through: the first poke lands in the grace period, with fresh
+    /// prices, and records DEGRADED with reason SEQUENCER_DOWN (the guard says not ok until the
+    /// grace period is over, whatever the sources say).
+    function test_failure_FirstPokeInGracePeriod_RecordsSequencerDown() public {
+        _openAt(MON_10AM, 200e18);
+        _setSequencer(1, block.timestamp);
+        vm.warp(block.timestamp + 10 minutes);
+        uint256 upAt = block.timestamp;
+        _setSequencer(0, upAt);
+        vm.warp(upAt + 30 minutes);
+        _publish(200.5e18);
+        PriceState memory v = _state();
+        _expectStateChange(
+            MarketState.OPEN,
+            MarketState.DEGRADED,
+            Session.REGULAR,
+            DegradedReason.SEQUENCER_DOWN
+        );
+        PriceState memory s = adapter.poke(AAPL);
+        _assertSame(v, s, "grace");
+        _assertInternal(s, Session.REGULAR, MarketState.DEGRADED, "first poke in the grace period");
+    }
+
     // ================================================================== a 4:1 split
 
     /// @dev Ex-date Monday Nov 16: effective at the start of its first session (Sun 20:00 EST), the

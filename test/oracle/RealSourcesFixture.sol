@@ -264,15 +264,11 @@ abstract contract RealSourcesFixture is Test {
         quotes.submitQuotes(batch, signatures);
     }
 
-    /// @dev What the keepers push now, by the real calendar session: Data Streams with the matching
-    /// status plus the session's secondary (Data Feeds in REGULAR, Pyth otherwise); signed quotes
-    /// around `priceX18` while CLOSED.
+    /// @dev What the keepers push now in a live session, by the real calendar: Data Streams with the
+    /// matching status plus the session's secondary (Data Feeds in REGULAR, Pyth otherwise).
     function _publish(uint256 priceX18) internal {
         Session session = calendar.sessionAt(block.timestamp);
-        if (session == Session.CLOSED) {
-            _pushQuotes(priceX18 - 0.5e18, priceX18, priceX18 + 1e18);
-            return;
-        }
+        assertTrue(session != Session.CLOSED, "_publish: live sessions only (CLOSED: _pushQuotes)");
         _pushStreams(priceX18, _statusOf(session));
         if (session == Session.REGULAR) _pushFeed(priceX18 + FEED_OFFSET);
         else _pushPyth(priceX18 + PYTH_OFFSET, PYTH_NORMAL_CONF_BPS);
