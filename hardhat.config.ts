@@ -37,13 +37,12 @@ const compilers = [
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthers],
   solidity: {
-    // Deployed by deploy/modules from OpenZeppelin's sources, and by the TypeScript tests from the
-    // oracle packages' own mocks (test/oracle/oracle.integration.gas.test.ts), so they need
-    // artifacts of their own.
+    // Deployed by deploy/modules from OpenZeppelin's sources, so they need artifacts of their own.
+    // The packages' own oracle mocks are deployed by the demo and local deployments.
     npmFilesToBuild: [
       "@openzeppelin/contracts/governance/TimelockController.sol",
-      "@chainlink/contracts/src/v0.8/tests/MockV3Aggregator.sol",
       "@pythnetwork/pyth-sdk-solidity/MockPyth.sol",
+      "@chainlink/contracts/src/v0.8/tests/MockV3Aggregator.sol",
     ],
     profiles: {
       default: { compilers },
