@@ -46,7 +46,9 @@ struct StoredDataStreamsReport {
 /// The report's `marketStatus` is cross-checked against Sundial's calendar on every read, not at
 /// submission: a contradicting (or Unknown) report is stored and `latestPrice` reverts with
 /// `DataStreams_MarketStatusMismatch`, so the oracle adapter goes DEGRADED at once (SPEC 3.2)
-/// instead of serving the previous report until it goes stale.
+/// instead of serving the previous report until it goes stale. The status is compared with the
+/// calendar's session at the report's `observationsTimestamp` (the time it describes), so a
+/// consistent report stays readable after the session changes; its age is `maxAge`'s job.
 ///
 /// Verification fees: when the verifier proxy has a fee manager, the fee is quoted in the configured
 /// fee token (LINK or the wrapped native token) and paid from this contract's own balance: the
@@ -118,7 +120,8 @@ interface IChainlinkDataStreamsSource is IPriceSource {
     error DataStreams_FeeTokenCallFailed(address token);
     /// @notice The latest report's `mid` last moved more than `maxAge` seconds ago.
     error DataStreams_StalePrice(bytes32 marketId, uint256 observedAt, uint256 maxAge);
-    /// @notice The latest report's `marketStatus` contradicts Sundial's calendar (or is Unknown).
+    /// @notice The latest report's `marketStatus` contradicts Sundial's calendar (or is Unknown);
+    /// `calendarSession` is the calendar's session at the report's `observationsTimestamp`.
     error DataStreams_MarketStatusMismatch(bytes32 marketId, uint32 marketStatus, Session calendarSession);
 
     /// @notice Verifies a signed report through Chainlink's verifier proxy, pays its fee if the proxy

@@ -214,10 +214,11 @@ library Constants {
     /// 1-4 are Pre, Regular, Post and Overnight, numerically equal to Sundial's `Session` values.
     uint32 internal constant DATA_STREAMS_STATUS_UNKNOWN = 0;
     uint32 internal constant DATA_STREAMS_STATUS_CLOSED = 5;
-    /// @dev A report's `marketStatus` may disagree with Sundial's calendar for this long around a
-    /// session boundary: the DON switches status from exchange data and L2 block timestamps can lag
-    /// wall-clock time by seconds. 60 s is far below the shortest session (4 h post-market on an
-    /// early-close day), so a disagreement that lasts longer is a real contradiction (DEGRADED).
+    /// @dev A report's `marketStatus` may disagree with Sundial's calendar this long around a session
+    /// boundary (compared at the report's observation time): the DON switches status from exchange
+    /// data, whose clock and publication lag the calendar's boundary by seconds. 60 s is far below
+    /// the shortest session (4 h post-market on an early-close day), so a report observed further
+    /// from a boundary with another status is a real contradiction (DEGRADED).
     uint256 internal constant DATA_STREAMS_SESSION_BOUNDARY_TOLERANCE = 60 seconds;
 
     /// @dev Chainlink Data Feeds report 8 (USD pairs) or 18 (ETH pairs) decimals; 36 is a generous

@@ -77,8 +77,9 @@ contract ChainlinkDataStreamsSource is IChainlinkDataStreamsSource, AccessContro
     /// @inheritdoc IPriceSource
     /// @dev The latest report's mid, observed when the mid last moved (`lastSeenTimestampNs`).
     /// Reverts when that is older than `maxAge` (a halted stock keeps publishing the same mid) or
-    /// when the report's `marketStatus` contradicts the calendar's session at `block.timestamp`
-    /// (allowing `DATA_STREAMS_SESSION_BOUNDARY_TOLERANCE` around a session boundary).
+    /// when the report's `marketStatus` contradicts the calendar's session at the report's
+    /// `observationsTimestamp` (allowing `DATA_STREAMS_SESSION_BOUNDARY_TOLERANCE` around a session
+    /// boundary).
     function latestPrice(bytes32 marketId, uint256 maxAge) external view returns (PriceObservation memory) {
         bytes32 feedId = feedOf[marketId];
         if (feedId == 0) revert DataStreams_MarketNotConfigured(marketId);
@@ -89,7 +90,7 @@ contract ChainlinkDataStreamsSource is IChainlinkDataStreamsSource, AccessContro
         // `_observedAt` never exceeds `block.timestamp`, so the subtraction cannot underflow.
         if (block.timestamp - observedAt > maxAge)
             revert DataStreams_StalePrice(marketId, observedAt, maxAge);
-        _checkMarketStatus(marketId, report.marketStatus);
+        _checkMarketStatus(marketId, report.marketStatus, report.observationsTimestamp);
         return
             PriceObservation({
                 priceX18: report.midX18,
@@ -218,15 +219,19 @@ contract ChainlinkDataStreamsSource is IChainlinkDataStreamsSource, AccessContro
         return observedAt < block.timestamp ? observedAt : block.timestamp;
     }
 
-    /// @dev The status must match the calendar's session now, or within the boundary tolerance
-    /// before or after now (sessions last hours, so the window crosses at most one boundary).
-    function _checkMarketStatus(bytes32 marketId, uint32 marketStatus) private view {
-        Session session = _calendar.sessionAt(block.timestamp);
+    /// @dev The status must match the calendar's session when the report was observed, or within
+    /// the boundary tolerance before or after (sessions last hours, so the window crosses at most
+    /// one boundary). The status describes the market at `observationsTimestamp`, so that is when
+    /// it is checked, not when it is read: a report that was consistent stays readable after the
+    /// session changes (the oracle adapter reads the previous session's sources as of its last
+    /// second when it records a close after the fact), and staleness is `maxAge`'s job.
+    function _checkMarketStatus(bytes32 marketId, uint32 marketStatus, uint256 observedAt) private view {
+        Session session = _calendar.sessionAt(observedAt);
         if (_matches(marketStatus, session)) return;
         uint256 tolerance = Constants.DATA_STREAMS_SESSION_BOUNDARY_TOLERANCE;
-        uint256 before = block.timestamp > tolerance ? block.timestamp - tolerance : 0;
+        uint256 before = observedAt > tolerance ? observedAt - tolerance : 0;
         if (_matches(marketStatus, _calendar.sessionAt(before))) return;
-        if (_matches(marketStatus, _calendar.sessionAt(block.timestamp + tolerance))) return;
+        if (_matches(marketStatus, _calendar.sessionAt(observedAt + tolerance))) return;
         revert DataStreams_MarketStatusMismatch(marketId, marketStatus, session);
     }
 

@@ -2,12 +2,12 @@
 pragma solidity 0.8.30;
 
 import {Test} from "../utils/Test.sol";
+import {Nyse2026} from "./Nyse2026.sol";
 import {MarketCalendar} from "../../contracts/core/MarketCalendar.sol";
 import {OracleAdapter} from "../../contracts/core/OracleAdapter.sol";
 import {IMarketCalendar} from "../../contracts/interfaces/IMarketCalendar.sol";
 import {IPriceSource} from "../../contracts/interfaces/IPriceSource.sol";
 import {ISequencerGuard} from "../../contracts/interfaces/ISequencerGuard.sol";
-import {CalendarMath} from "../../contracts/libraries/CalendarMath.sol";
 import {MockPriceSource} from "../../contracts/mocks/MockPriceSource.sol";
 import {DayKind, Session} from "../../contracts/types/Session.sol";
 import {MarketParams, MarketState, PriceOrigin, PriceState} from "../../contracts/types/Oracle.sol";
@@ -102,31 +102,11 @@ abstract contract NyseFixture is Test {
         uint256 hour,
         uint256 minute
     ) internal pure returns (uint256) {
-        return CalendarMath.daysFromCivil(year, month, day) * 1 days + hour * 1 hours + minute * 1 minutes;
+        return Nyse2026.utc(year, month, day, hour, minute);
     }
 
-    /// @dev SPEC section 2, 2026: holidays Jan 1, Jan 19, Feb 16, Apr 3, May 25, Jun 19, Jul 3,
-    /// Sep 7, Nov 26, Dec 25; early closes Nov 27, Dec 24 (as in deploy/parameters/nyse-calendar.json).
+    /// @dev SPEC section 2, 2026 holidays and early closes (see `Nyse2026`).
     function _nyse2026() internal pure returns (uint256[] memory dayNumbers, DayKind[] memory kinds) {
-        uint16[12] memory monthDays = [
-            uint16(101),
-            119,
-            216,
-            403,
-            525,
-            619,
-            703,
-            907,
-            1126,
-            1225,
-            1127,
-            1224
-        ];
-        dayNumbers = new uint256[](12);
-        kinds = new DayKind[](12);
-        for (uint256 i; i < 12; ++i) {
-            dayNumbers[i] = CalendarMath.daysFromCivil(2026, monthDays[i] / 100, monthDays[i] % 100);
-            kinds[i] = i < 10 ? DayKind.HOLIDAY : DayKind.EARLY_CLOSE;
-        }
+        return Nyse2026.dayKinds();
     }
 }

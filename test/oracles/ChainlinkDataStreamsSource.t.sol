@@ -507,19 +507,21 @@ contract ChainlinkDataStreamsSourceTest is Test {
     /// @dev Pre-market ends at `open`; the DON and the L2 clock may disagree by seconds.
     function test_latestPrice_ToleratesStatusLagAroundSessionBoundary() public {
         uint256 open = NOW + 1_000;
-        _setPreThenRegularAt(open);
+        _setSessionsAround(open, Session.PRE_MARKET, Session.REGULAR);
 
-        // The last pre-market second is `open - 1`: a pre-market report is accepted while that
-        // second lies within 60 s of now...
-        vm.warp(open + 20);
+        // The last pre-market second is `open - 1`: a pre-market status is accepted on a report
+        // observed while that second lies within 60 s...
+        vm.warp(open + 59);
         DataStreamsReportV11 memory report = _report();
         report.marketStatus = 1;
         _submit(report);
-        vm.warp(open + 59);
         assertEq(source.latestPrice(AAPL, MAX_AGE).priceX18, 201.25e18, "lagging status within tolerance");
 
-        // ...and rejected once it lies 61 s back.
+        // ...and rejected on a report observed 61 s after it.
         vm.warp(open + 60);
+        report = _report();
+        report.marketStatus = 1;
+        _submit(report);
         _expectRevert(
             abi.encodeWithSelector(
                 IChainlinkDataStreamsSource.DataStreams_MarketStatusMismatch.selector,
@@ -533,15 +535,13 @@ contract ChainlinkDataStreamsSourceTest is Test {
 
     function test_latestPrice_ToleratesEarlyStatusBeforeSessionBoundary() public {
         uint256 open = NOW + 1_000;
-        _setPreThenRegularAt(open);
+        _setSessionsAround(open, Session.PRE_MARKET, Session.REGULAR);
 
-        vm.warp(open - 60);
-        DataStreamsReportV11 memory report = _report();
-        report.marketStatus = 2; // the DON already reports regular hours
-        _submit(report);
-        assertEq(source.latestPrice(AAPL, MAX_AGE).priceX18, 201.25e18, "early status within tolerance");
-
+        // The DON already reports regular hours 61 s before the open: a contradiction...
         vm.warp(open - 61);
+        DataStreamsReportV11 memory report = _report();
+        report.marketStatus = 2;
+        _submit(report);
         _expectRevert(
             abi.encodeWithSelector(
                 IChainlinkDataStreamsSource.DataStreams_MarketStatusMismatch.selector,
@@ -551,14 +551,64 @@ contract ChainlinkDataStreamsSourceTest is Test {
             )
         );
         source.latestPrice(AAPL, MAX_AGE);
+
+        // ...but 60 s before the open it is within the tolerance.
+        vm.warp(open - 60);
+        report = _report();
+        report.marketStatus = 2;
+        _submit(report);
+        assertEq(source.latestPrice(AAPL, MAX_AGE).priceX18, 201.25e18, "early status within tolerance");
     }
 
-    function _setPreThenRegularAt(uint256 open) internal {
+    /// @dev Regression: the status is checked against the session at the report's observation time,
+    /// not at the reading time. A post-market report read hours after the close is still consistent
+    /// (the oracle adapter reads the previous session's sources as of its last second when it
+    /// records a close after the fact); only `maxAge` decides whether it is too old. It used to
+    /// revert `DataStreams_MarketStatusMismatch(…, 3, CLOSED)` from 60 s after the close on.
+    function test_latestPrice_ChecksStatusAtObservationTimeNotReadingTime() public {
+        uint256 close = NOW + 1_000;
+        _setSessionsAround(close, Session.POST_MARKET, Session.CLOSED);
+        vm.warp(close - 10);
+        DataStreamsReportV11 memory report = _report();
+        report.marketStatus = 3;
+        _submit(report);
+
+        vm.warp(close + 4 hours);
+        PriceObservation memory observation = source.latestPrice(AAPL, 5 hours);
+        assertEq(observation.priceX18, 201.25e18, "consistent when observed");
+        assertEq(observation.observedAt, close - 10, "observed before the close");
+        _expectRevert(
+            abi.encodeWithSelector(
+                IChainlinkDataStreamsSource.DataStreams_StalePrice.selector,
+                AAPL,
+                close - 10,
+                MAX_AGE
+            )
+        );
+        source.latestPrice(AAPL, MAX_AGE);
+
+        // A post-market status on a report observed after the close is a contradiction.
+        report = _report();
+        report.marketStatus = 3;
+        _submit(report);
+        _expectRevert(
+            abi.encodeWithSelector(
+                IChainlinkDataStreamsSource.DataStreams_MarketStatusMismatch.selector,
+                AAPL,
+                uint32(3),
+                Session.CLOSED
+            )
+        );
+        source.latestPrice(AAPL, 5 hours);
+    }
+
+    /// @dev `before` until `boundary` (exclusive), `afterwards` from it on.
+    function _setSessionsAround(uint256 boundary, Session before, Session afterwards) internal {
         uint256[] memory starts = new uint256[](2);
         Session[] memory sessions = new Session[](2);
-        starts[1] = open;
-        sessions[0] = Session.PRE_MARKET;
-        sessions[1] = Session.REGULAR;
+        starts[1] = boundary;
+        sessions[0] = before;
+        sessions[1] = afterwards;
         calendar.setSchedule(starts, sessions);
     }
 

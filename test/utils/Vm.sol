@@ -22,6 +22,9 @@ interface Vm {
     function load(address target, bytes32 slot) external view returns (bytes32 data);
     function getBlockTimestamp() external view returns (uint256 timestamp);
 
+    // Artifacts (Hardhat: "<source path>:<contract name>" of a contract in the current build)
+    function getCode(string calldata artifactPath) external view returns (bytes memory creationBytecode);
+
     // Callers
     function prank(address msgSender) external;
     function prank(address msgSender, address txOrigin) external;
