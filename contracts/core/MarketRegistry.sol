@@ -199,6 +199,7 @@ contract MarketRegistry is IMarketRegistry, AccessControl {
             tickSizeX18 > Constants.CH_MAX_TICK_SIZE_X18 ||
             stepSizeX18 == 0 ||
             stepSizeX18 > Constants.CH_MAX_STEP_SIZE_X18 ||
+            stepSizeX18 % Constants.CH_STEP_SIZE_QUANTUM_X18 != 0 ||
             minOrderSizeX18 == 0 ||
             minOrderSizeX18 > Constants.CH_MAX_ABS_SIZE_X18 ||
             minOrderSizeX18 % stepSizeX18 != 0

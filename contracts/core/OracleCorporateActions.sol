@@ -55,6 +55,11 @@ contract OracleCorporateActions is IOracleCorporateActions, AccessControl {
         if (!_isSplitTerm(numerator) || !_isSplitTerm(denominator) || numerator == denominator) {
             revert Oracle_InvalidSplitRatio(numerator, denominator);
         }
+        // Both terms are non-zero, so the gcd is too. Exact positions need the reduced denominator to
+        // divide the step quantum (Constants.SPLIT_EXACTNESS_QUANTUM).
+        if (Constants.SPLIT_EXACTNESS_QUANTUM % (denominator / _gcd(numerator, denominator)) != 0) {
+            revert Oracle_SplitNotExact(numerator, denominator);
+        }
         MarketCheckpoint memory cp = _checkSchedulable(marketId, effectiveTime);
         _checkProjectedSplitFactor(marketId, cp.splitFactorX18, numerator, denominator);
         CorporateAction memory action = _newAction(marketId, CorporateActionKind.SPLIT, effectiveTime);
@@ -336,6 +341,12 @@ contract OracleCorporateActions is IOracleCorporateActions, AccessControl {
                 Constants.MAX_SPLIT_FACTOR_X18
             );
         }
+    }
+
+    /// @dev Greatest common divisor (Euclid); terms are at most MAX_SPLIT_TERM, so a few iterations.
+    function _gcd(uint256 a, uint256 b) private pure returns (uint256) {
+        while (b != 0) (a, b) = (b, a % b);
+        return a;
     }
 
     function _isSplitTerm(uint256 term) private pure returns (bool) {

@@ -64,7 +64,9 @@ interface IMarketRegistry {
     error Registry_UnknownMarket(bytes32 marketId);
     /// @notice The CLOSED session's initial margin `initialMarginBps` is below the oracle's band cap.
     error Registry_ClosedMarginBelowBandCap(bytes32 marketId, uint256 initialMarginBps, uint256 bandCapBps);
-    /// @notice Tick, step or minimum size is zero, above its bound, or the minimum is not a multiple of the step.
+    /// @notice Tick, step or minimum size is zero, above its bound, the step is not a multiple of
+    /// `CH_STEP_SIZE_QUANTUM_X18` (1e-9 share, which keeps splits exact), or the minimum is not a
+    /// multiple of the step.
     error Registry_InvalidSizeParams(uint256 tickSizeX18, uint256 stepSizeX18, uint256 minOrderSizeX18);
     /// @notice Circuit-breaker parameters outside their bounds: levels must satisfy
     /// `CH_MIN_BREAKER_LEVEL_BPS <= level1 < level2 < level3 <= CH_MAX_BREAKER_LEVEL_BPS`, the window

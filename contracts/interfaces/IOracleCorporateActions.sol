@@ -70,6 +70,9 @@ interface IOracleCorporateActions {
     error Oracle_InvalidPrice(uint256 priceX18, uint256 maxPriceX18);
     /// @notice The split ratio is 1:1 or a term is outside [1, MAX_SPLIT_TERM].
     error Oracle_InvalidSplitRatio(uint256 numerator, uint256 denominator);
+    /// @notice The split's reduced denominator does not divide `SPLIT_EXACTNESS_QUANTUM` (e.g. 1:3), so
+    /// positions could not be rescaled exactly and longs would no longer equal shorts.
+    error Oracle_SplitNotExact(uint256 numerator, uint256 denominator);
     /// @notice With this split the cumulative split factor could leave its bounds.
     error Oracle_SplitFactorOutOfRange(
         uint256 projectedFactorX18,

@@ -183,6 +183,13 @@ library Constants {
     uint256 internal constant MAX_CORPORATE_ACTION_HORIZON = 365 days;
     /// @dev Bounds each side of a split ratio (1:1000 .. 1000:1 covers every split on record).
     uint32 internal constant MAX_SPLIT_TERM = 1_000;
+    /// @dev Split exactness: positions are whole multiples of their market's step size, and every step
+    /// size is a multiple of this quantum (1e-9 share, `CH_STEP_SIZE_QUANTUM_X18`). A split n:d whose
+    /// reduced denominator divides the quantum (d = 2^a * 5^b <= 1000: 1:2, 1:4, 1:5, 1:8, 1:10, 2:5,
+    /// 1:1000, ...) therefore rescales every position exactly, so the sum of longs keeps equal to the
+    /// sum of shorts (INV-2). Ratios such as 1:3 would leave sub-wei rounding dust that is not zero-sum;
+    /// they are rejected (governance delists and relists instead).
+    uint256 internal constant SPLIT_EXACTNESS_QUANTUM = 1e9;
     /// @dev The cumulative split factor (current shares per base share) stays in [1e-4, 1e4]:
     /// 10,000:1 forward or 1:10,000 reverse in total since listing covers every history on record
     /// and keeps every price rescaled by splits below MAX_PRICE_X18 * 1e8 < 2^128 (the factor itself
@@ -386,6 +393,9 @@ library Constants {
     /// million shares); beyond that no order could be placed sensibly.
     uint256 internal constant CH_MAX_TICK_SIZE_X18 = 1e24;
     uint256 internal constant CH_MAX_STEP_SIZE_X18 = 1e24;
+    /// @dev Every step size is a multiple of 1e-9 share, so that every split the oracle accepts
+    /// (reduced denominator dividing `SPLIT_EXACTNESS_QUANTUM`) rescales positions exactly (INV-2).
+    uint256 internal constant CH_STEP_SIZE_QUANTUM_X18 = SPLIT_EXACTNESS_QUANTUM;
     /// @dev Circuit-breaker bounds (SPEC 6). A level below 1 % would halt on ordinary noise; above
     /// 50 % it protects nothing. Window and halt durations in [1 min, 1 day]: a halt shorter than a
     /// minute does not let anyone react, longer than a day is a delisting decision, not a breaker.

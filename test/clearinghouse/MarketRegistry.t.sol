@@ -5,6 +5,7 @@ import {ClearinghouseTestBase} from "./ClearinghouseTestBase.sol";
 import {MarketRegistry} from "../../contracts/core/MarketRegistry.sol";
 import {IMarketRegistry} from "../../contracts/interfaces/IMarketRegistry.sol";
 import {IOracleAdapter} from "../../contracts/interfaces/IOracleAdapter.sol";
+import {Constants} from "../../contracts/libraries/Constants.sol";
 import {RiskParamsLib} from "../../contracts/libraries/RiskParamsLib.sol";
 import {CircuitBreakerParams, MarketConfig} from "../../contracts/types/Clearinghouse.sol";
 import {FundingParams, MarketStatus, SessionRiskParams} from "../../contracts/types/Market.sol";
@@ -157,6 +158,19 @@ contract MarketRegistryTest is ClearinghouseTestBase {
         registry.setSizeParams(AAPL, 1e15, 1e16, 1e17);
         vm.stopPrank();
         assertEq(registry.marketConfig(AAPL).minOrderSizeX18, 1e17);
+    }
+
+    function test_setSizeParams_RevertIf_StepNotOnTheSplitQuantum() public {
+        // 1e-9 share is the finest step: every split the oracle accepts rescales it exactly.
+        uint256 step = Constants.CH_STEP_SIZE_QUANTUM_X18 + 1;
+        vm.startPrank(riskManager);
+        vm.expectRevert(
+            abi.encodeWithSelector(IMarketRegistry.Registry_InvalidSizeParams.selector, 1e15, step, step * 10)
+        );
+        registry.setSizeParams(AAPL, 1e15, step, step * 10);
+        registry.setSizeParams(AAPL, 1e15, Constants.CH_STEP_SIZE_QUANTUM_X18, 1e15);
+        vm.stopPrank();
+        assertEq(registry.marketConfig(AAPL).stepSizeX18, Constants.CH_STEP_SIZE_QUANTUM_X18);
     }
 
     function test_setCircuitBreakerParams_EnforcesBounds() public {

@@ -513,6 +513,29 @@ contract OracleCorporateActionsTest is OracleTestBase {
         vm.stopPrank();
     }
 
+    function test_scheduleSplit_RevertIf_DenominatorDoesNotDivideTheStepQuantum() public {
+        // 1:3 and 2:3 would leave sub-wei rounding dust on positions that is not zero-sum (INV-2).
+        vm.startPrank(admin);
+        vm.expectRevert(abi.encodeWithSelector(IOracleCorporateActions.Oracle_SplitNotExact.selector, 1, 3));
+        actions.scheduleSplit(AAPL, effective, 1, 3);
+        vm.expectRevert(abi.encodeWithSelector(IOracleCorporateActions.Oracle_SplitNotExact.selector, 2, 3));
+        actions.scheduleSplit(AAPL, effective, 2, 3);
+        vm.expectRevert(abi.encodeWithSelector(IOracleCorporateActions.Oracle_SplitNotExact.selector, 1, 7));
+        actions.scheduleSplit(AAPL, effective, 1, 7);
+        vm.stopPrank();
+    }
+
+    function test_scheduleSplit_AcceptsRatiosThatReduceToAnExactDenominator() public {
+        // 3:6 reduces to 1:2; 6:4 to 3:2; 1:1000 and 2:5 divide the 1e9 quantum.
+        vm.startPrank(admin);
+        uint256 first = actions.scheduleSplit(AAPL, effective, 3, 6);
+        uint256 second = actions.scheduleSplit(AAPL, effective + 1, 6, 4);
+        uint256 third = actions.scheduleSplit(AAPL, effective + 2, 2, 5);
+        vm.stopPrank();
+        assertEq(second, first + 1, "6:4 scheduled");
+        assertEq(third, first + 2, "2:5 scheduled");
+    }
+
     // ================================================================== helpers
 
     function _split(uint32 numerator, uint32 denominator) internal returns (uint256) {
