@@ -6,13 +6,13 @@ import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IER
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
 import {IInsuranceFund} from "../interfaces/IInsuranceFund.sol";
 import {IMarginAuthority} from "../interfaces/IMarginAuthority.sol";
+import {BoundedSignatureChecker} from "../libraries/BoundedSignatureChecker.sol";
 import {Constants} from "../libraries/Constants.sol";
 import {AccountId, AccountIdLib} from "../types/Account.sol";
 
@@ -134,8 +134,9 @@ contract CollateralVault is ICollateralVault, AccessControl, EIP712, ReentrancyG
         if (block.timestamp > request.deadline)
             revert Vault_SignatureExpired(request.deadline, block.timestamp);
         bytes32 digest = hashWithdrawal(request);
-        // ERC-1271 wallets are queried with a staticcall: they cannot change state or re-enter with effect.
-        if (!SignatureChecker.isValidSignatureNowCalldata(request.owner, digest, signature)) {
+        // ERC-1271 wallets are queried with a bounded staticcall: they cannot change state, re-enter
+        // with effect, or burn the relayer's gas.
+        if (!BoundedSignatureChecker.isValidSignatureNow(request.owner, digest, signature)) {
             revert Vault_InvalidSignature(request.owner, digest);
         }
         _useNonce(request.owner, request.nonce);

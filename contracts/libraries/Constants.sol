@@ -396,6 +396,12 @@ library Constants {
     /// @dev Every step size is a multiple of 1e-9 share, so that every split the oracle accepts
     /// (reduced denominator dividing `SPLIT_EXACTNESS_QUANTUM`) rescales positions exactly (INV-2).
     uint256 internal constant CH_STEP_SIZE_QUANTUM_X18 = SPLIT_EXACTNESS_QUANTUM;
+    /// @dev Gas given to a contract wallet's ERC-1271 `isValidSignature` (BoundedSignatureChecker).
+    /// Safe (~10-30k with several owners), Coinbase Smart Wallet and P-256 passkey wallets (~70-90k
+    /// without the RIP-7212 precompile) fit; a wallet that needs more cannot trade through batches.
+    uint256 internal constant ERC1271_VALIDATION_GAS = 150_000;
+    /// @dev Gas kept back for the validating frame around the bounded call (ABI encoding, decoding).
+    uint256 internal constant ERC1271_CALL_OVERHEAD_GAS = 5_000;
     /// @dev Circuit-breaker bounds (SPEC 6). A level below 1 % would halt on ordinary noise; above
     /// 50 % it protects nothing. Window and halt durations in [1 min, 1 day]: a halt shorter than a
     /// minute does not let anyone react, longer than a day is a delisting decision, not a breaker.
