@@ -68,9 +68,19 @@ async function deploySystem() {
   const [feeds, pyth, streams, quotes] = await Promise.all([source(), source(), source(), source()]);
   await oracle.grantRole(await oracle.MARKET_LISTER_ROLE(), adminAddress);
   await oracle.grantRole(await oracle.RISK_MANAGER_ROLE(), adminAddress);
-  const oracleParams = (await oracle.defaultMarketParams(500)).toObject() as Parameters<
-    typeof oracle.listMarket
-  >[1];
+  const d = await oracle.defaultMarketParams(500);
+  const oracleParams = {
+    bandTierBps: d.bandTierBps,
+    bandCapBps: d.bandCapBps,
+    maxDeviationBps: d.maxDeviationBps,
+    maxEmaStepBps: d.maxEmaStepBps,
+    quoteWeightBps: d.quoteWeightBps,
+    bandHorizonSec: d.bandHorizonSec,
+    emaTauSec: d.emaTauSec,
+    emaMaxDtSec: d.emaMaxDtSec,
+    reopeningWindowSec: d.reopeningWindowSec,
+    minTradeNotionalX18: d.minTradeNotionalX18,
+  };
 
   const usdc = await new MockUSDC__factory(admin).deploy();
   const insurance = await new InsuranceFund__factory(admin).deploy(await usdc.getAddress(), adminAddress);
