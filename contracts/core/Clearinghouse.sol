@@ -7,6 +7,8 @@ import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/Signa
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
+import {Hashes} from "@openzeppelin/contracts/utils/cryptography/Hashes.sol";
 import {IClearinghouse} from "../interfaces/IClearinghouse.sol";
 import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
 import {IMarginAuthority} from "../interfaces/IMarginAuthority.sol";
@@ -34,6 +36,7 @@ contract Clearinghouse is
     ReentrancyGuardTransient
 {
     using OrderLib for Order;
+    using TransientSlot for TransientSlot.Uint256Slot;
 
     /// @inheritdoc IClearinghouse
     bytes32 public constant MATCHER_ROLE = keccak256("MATCHER_ROLE");
@@ -51,13 +54,23 @@ contract Clearinghouse is
     int256 public settledBalanceX18;
     /// @inheritdoc IClearinghouse
     mapping(address owner => uint256 floor) public nonceFloor;
-    /// @inheritdoc IClearinghouse
-    mapping(bytes32 orderHash => uint256 sizeX18) public filledX18;
 
-    mapping(bytes32 orderHash => bool cancelled) private _cancelled;
+    /// @dev Per order hash, one slot for both per-order checks (one cold read per order, not two):
+    /// bit 255 = cancelled by hash (`ORDER_CANCELLED_BIT`), bits 0..254 = the size filled while the
+    /// order is partially filled (sizes are below 2^127, so they never reach bit 255).
+    mapping(bytes32 orderHash => uint256 state) private _orderStates;
     mapping(address owner => mapping(uint256 wordIndex => uint256 bits)) private _nonceBitmap;
     mapping(AccountId account => mapping(bytes32 marketId => PackedPosition)) private _positions;
     mapping(AccountId account => bytes32[] marketIds) private _accountMarkets;
+
+    /// @dev Market cache entries allocated up front; `_marketIn` doubles the array when it is full. A
+    /// worst-case capacity (matches x (1 + 2 x 16 markets)) would expand memory by ~52 KB for a
+    /// 50-match batch and make every later allocation of the batch pay the quadratic memory price.
+    uint256 private constant INITIAL_MARKET_CAPACITY = 8;
+    /// @dev `_orderStates` flag of an order cancelled by hash.
+    uint256 private constant ORDER_CANCELLED_BIT = 1 << 255;
+    /// @dev Seed of the transient slots that map an account to its `Batch.accounts` index + 1.
+    bytes32 private constant BATCH_ACCOUNT_SEED = keccak256("sundial.clearinghouse.batchAccount");
 
     /// @dev One side of a match while it is validated and computed in memory.
     struct Side {
@@ -128,7 +141,7 @@ contract Clearinghouse is
         }
         uint256 pausedUntil = tradingPausedUntil;
         if (block.timestamp < pausedUntil) revert Clearinghouse_TradingPaused(pausedUntil);
-        Batch memory batch = _newBatch(count * (1 + 2 * Constants.CH_MAX_MARKETS_PER_ACCOUNT), 2 * count);
+        Batch memory batch = _newBatch(INITIAL_MARKET_CAPACITY, 2 * count);
         batch.sequencerDown = _sequencerDown();
         for (uint256 i; i < count; ++i) {
             if (_settleMatch(batch, i, matches[i])) ++settled;
@@ -145,7 +158,7 @@ contract Clearinghouse is
             address owner = orders[i].owner;
             _requireOwnerOrOperator(owner);
             bytes32 orderHash = _hashTypedDataV4(OrderLib.hashCalldata(orders[i]));
-            _cancelled[orderHash] = true;
+            _orderStates[orderHash] |= ORDER_CANCELLED_BIT;
             emit OrderCancelled(orderHash, owner, msg.sender);
         }
     }
@@ -249,7 +262,12 @@ contract Clearinghouse is
 
     /// @inheritdoc IClearinghouse
     function isCancelled(bytes32 orderHash) external view returns (bool) {
-        return _cancelled[orderHash];
+        return _orderStates[orderHash] & ORDER_CANCELLED_BIT != 0;
+    }
+
+    /// @inheritdoc IClearinghouse
+    function filledX18(bytes32 orderHash) external view returns (uint256) {
+        return _orderStates[orderHash] & ~ORDER_CANCELLED_BIT;
     }
 
     /// @inheritdoc IClearinghouse
@@ -306,13 +324,18 @@ contract Clearinghouse is
         Side memory taker;
         maker.orderHash = _hashTypedDataV4(OrderLib.hashCalldata(m.maker));
         taker.orderHash = _hashTypedDataV4(OrderLib.hashCalldata(m.taker));
-        (SkipReason reason, bool ok, MarketCache memory market) = _checkMatch(batch, m, maker, taker);
-        if (ok) (reason, ok) = _computeMatch(batch, m, market, maker, taker);
+        (SkipReason reason, bool ok, uint256 marketIndex) = _checkMatch(batch, m, maker, taker);
+        if (ok) (reason, ok) = _computeMatch(batch, m, batch.markets[marketIndex], maker, taker);
         if (!ok) {
             emit MatchSkipped(index, maker.orderHash, taker.orderHash, reason);
             return false;
         }
-        _writeMatch(batch, m, market, maker, taker);
+        _writeMatch(batch, m, batch.markets[marketIndex], maker, taker);
+        _emitSettled(index, m, maker, taker);
+        return true;
+    }
+
+    function _emitSettled(uint256 index, Match calldata m, Side memory maker, Side memory taker) private {
         emit MatchSettled(
             index,
             m.maker.marketId,
@@ -326,7 +349,6 @@ contract Clearinghouse is
             maker.feeX18,
             taker.feeX18
         );
-        return true;
     }
 
     /// @dev The order-level and market-level checks, in the order of `SkipReason`.
@@ -335,39 +357,41 @@ contract Clearinghouse is
         Match calldata m,
         Side memory maker,
         Side memory taker
-    ) private view returns (SkipReason, bool, MarketCache memory market) {
+    ) private view returns (SkipReason, bool, uint256 marketIndex) {
         Order calldata mo = m.maker;
         Order calldata to = m.taker;
-        if (mo.marketId != to.marketId) return (SkipReason.MARKET_MISMATCH, false, market);
-        if (mo.isBuy == to.isBuy) return (SkipReason.SAME_SIDE, false, market);
+        if (mo.marketId != to.marketId) return (SkipReason.MARKET_MISMATCH, false, marketIndex);
+        if (mo.isBuy == to.isBuy) return (SkipReason.SAME_SIDE, false, marketIndex);
         maker.account = mo.account();
         taker.account = to.account();
-        if (maker.account.eq(taker.account)) return (SkipReason.SELF_TRADE, false, market);
-        bool listed;
-        (market, listed) = _marketIn(batch, mo.marketId);
-        if (!listed) return (SkipReason.UNKNOWN_MARKET, false, market);
+        if (maker.account.eq(taker.account)) return (SkipReason.SELF_TRADE, false, marketIndex);
+        marketIndex = _marketIn(batch, mo.marketId);
+        MarketCache memory market = batch.markets[marketIndex];
+        if (!market.listed) return (SkipReason.UNKNOWN_MARKET, false, marketIndex);
         uint256 step = market.config.stepSizeX18;
         uint256 fill = m.fillSizeX18;
         if (fill == 0 || fill > Constants.CH_MAX_ABS_SIZE_X18 || fill % step != 0) {
-            return (SkipReason.INVALID_FILL_SIZE, false, market);
+            return (SkipReason.INVALID_FILL_SIZE, false, marketIndex);
         }
-        if (!_orderFitsMarket(mo, market.config)) return (SkipReason.MAKER_INVALID, false, market);
-        if (!_orderFitsMarket(to, market.config)) return (SkipReason.TAKER_INVALID, false, market);
-        if (to.isPostOnly()) return (SkipReason.TAKER_POST_ONLY, false, market);
-        if (mo.isExpired(block.timestamp)) return (SkipReason.MAKER_EXPIRED, false, market);
-        if (to.isExpired(block.timestamp)) return (SkipReason.TAKER_EXPIRED, false, market);
-        if (_isDead(mo, maker.orderHash)) return (SkipReason.MAKER_CANCELLED, false, market);
-        if (_isDead(to, taker.orderHash)) return (SkipReason.TAKER_CANCELLED, false, market);
-        if (OrderLib.remainingX18(mo.sizeX18, filledX18[maker.orderHash]) < fill) {
-            return (SkipReason.MAKER_OVERFILL, false, market);
+        if (!_orderFitsMarket(mo, market.config)) return (SkipReason.MAKER_INVALID, false, marketIndex);
+        if (!_orderFitsMarket(to, market.config)) return (SkipReason.TAKER_INVALID, false, marketIndex);
+        if (to.isPostOnly()) return (SkipReason.TAKER_POST_ONLY, false, marketIndex);
+        if (mo.isExpired(block.timestamp)) return (SkipReason.MAKER_EXPIRED, false, marketIndex);
+        if (to.isExpired(block.timestamp)) return (SkipReason.TAKER_EXPIRED, false, marketIndex);
+        if (_isDead(mo, maker.orderHash)) return (SkipReason.MAKER_CANCELLED, false, marketIndex);
+        if (_isDead(to, taker.orderHash)) return (SkipReason.TAKER_CANCELLED, false, marketIndex);
+        // Not cancelled (checked above): the order's state is its filled size.
+        if (OrderLib.remainingX18(mo.sizeX18, _orderStates[maker.orderHash]) < fill) {
+            return (SkipReason.MAKER_OVERFILL, false, marketIndex);
         }
-        if (OrderLib.remainingX18(to.sizeX18, filledX18[taker.orderHash]) < fill) {
-            return (SkipReason.TAKER_OVERFILL, false, market);
+        if (OrderLib.remainingX18(to.sizeX18, _orderStates[taker.orderHash]) < fill) {
+            return (SkipReason.TAKER_OVERFILL, false, marketIndex);
         }
-        if (mo.epoch != market.price.epoch) return (SkipReason.MAKER_EPOCH_MISMATCH, false, market);
-        if (to.epoch != market.price.epoch) return (SkipReason.TAKER_EPOCH_MISMATCH, false, market);
-        if (!to.isPriceWithinLimit(mo.limitPriceX18)) return (SkipReason.TAKER_LIMIT_PRICE, false, market);
-        return _checkMarketAndSignatures(m, market, maker.orderHash, taker.orderHash);
+        if (mo.epoch != market.price.epoch) return (SkipReason.MAKER_EPOCH_MISMATCH, false, marketIndex);
+        if (to.epoch != market.price.epoch) return (SkipReason.TAKER_EPOCH_MISMATCH, false, marketIndex);
+        if (!to.isPriceWithinLimit(mo.limitPriceX18)) return (SkipReason.TAKER_LIMIT_PRICE, false, marketIndex);
+        (SkipReason reason, bool ok) = _checkMarketAndSignatures(m, market, maker.orderHash, taker.orderHash);
+        return (reason, ok, marketIndex);
     }
 
     function _checkMarketAndSignatures(
@@ -375,26 +399,26 @@ contract Clearinghouse is
         MarketCache memory market,
         bytes32 makerHash,
         bytes32 takerHash
-    ) private view returns (SkipReason, bool, MarketCache memory) {
-        if (market.mode == TradingMode.SETTLED) return (SkipReason.MARKET_SETTLED, false, market);
-        if (market.mode == TradingMode.HALTED) return (SkipReason.MARKET_HALTED, false, market);
+    ) private view returns (SkipReason, bool) {
+        if (market.mode == TradingMode.SETTLED) return (SkipReason.MARKET_SETTLED, false);
+        if (market.mode == TradingMode.HALTED) return (SkipReason.MARKET_HALTED, false);
         uint256 priceX18 = m.maker.limitPriceX18;
         uint256 markX18 = market.price.markPriceX18;
         // The band's half-width rounds down: a price exactly on a rounded edge is rejected, not accepted.
         uint256 halfBandX18 = (markX18 * market.params.fillBandBps) / Constants.BPS;
         if (priceX18 + halfBandX18 < markX18 || priceX18 > markX18 + halfBandX18) {
-            return (SkipReason.PRICE_OUTSIDE_FILL_BAND, false, market);
+            return (SkipReason.PRICE_OUTSIDE_FILL_BAND, false);
         }
         if (priceX18 < market.price.bandLowX18 || priceX18 > market.price.bandHighX18) {
-            return (SkipReason.PRICE_OUTSIDE_ORACLE_BAND, false, market);
+            return (SkipReason.PRICE_OUTSIDE_ORACLE_BAND, false);
         }
         if (!_validSignature(m.maker, makerHash, m.makerSignature)) {
-            return (SkipReason.MAKER_SIGNATURE, false, market);
+            return (SkipReason.MAKER_SIGNATURE, false);
         }
         if (!_validSignature(m.taker, takerHash, m.takerSignature)) {
-            return (SkipReason.TAKER_SIGNATURE, false, market);
+            return (SkipReason.TAKER_SIGNATURE, false);
         }
-        return (SkipReason.MARKET_MISMATCH, true, market);
+        return (SkipReason.MARKET_MISMATCH, true);
     }
 
     /// @dev Position, open-interest and margin checks on the computed new state.
@@ -404,7 +428,7 @@ contract Clearinghouse is
         MarketCache memory market,
         Side memory maker,
         Side memory taker
-    ) private view returns (SkipReason, bool) {
+    ) private returns (SkipReason, bool) {
         uint256 priceX18 = m.maker.limitPriceX18;
         _computeSide(batch, market, m.maker, m.fillSizeX18, priceX18, market.params.makerFeeBps, maker);
         _computeSide(batch, market, m.taker, m.fillSizeX18, priceX18, market.params.takerFeeBps, taker);
@@ -434,7 +458,7 @@ contract Clearinghouse is
         uint256 priceX18,
         int256 feeBps,
         Side memory side
-    ) private view {
+    ) private {
         side.accountIndex = _accountIn(batch, side.account);
         Position memory p = PositionMath.unpack(_positions[side.account][market.marketId]);
         side.listed = p.sizeX18 != 0;
@@ -548,8 +572,10 @@ contract Clearinghouse is
         AccountId[] memory accounts = new AccountId[](accountCount);
         int256[] memory deltas = new int256[](accountCount);
         for (uint256 i; i < accountCount; ++i) {
-            accounts[i] = batch.accounts[i].account;
-            deltas[i] = batch.accounts[i].deltaX18;
+            AccountCache memory cache = batch.accounts[i];
+            accounts[i] = cache.account;
+            deltas[i] = cache.deltaX18;
+            _batchAccountSlot(cache.account).tstore(0);
         }
         vault.applySettlement(accounts, deltas, batch.feeDeltaX18);
     }
@@ -571,12 +597,15 @@ contract Clearinghouse is
         for (uint256 i; i < count; ++i) {
             bytes32 marketId = marketIds[i];
             if (marketId == tradedMarketId) continue;
-            (MarketCache memory market, ) = _marketIn(batch, marketId);
+            // The index first: `_marketIn` may replace `batch.markets` with a grown array.
+            uint256 marketIndex = _marketIn(batch, marketId);
+            MarketCache memory market = batch.markets[marketIndex];
             Position memory p = PositionMath.unpack(_positions[account][marketId]);
             MarginMath.accumulate(health, _exposure(market, p));
         }
         if (tradedMarketId != bytes32(0) && traded.sizeX18 != 0) {
-            (MarketCache memory market, ) = _marketIn(batch, tradedMarketId);
+            uint256 tradedIndex = _marketIn(batch, tradedMarketId);
+            MarketCache memory market = batch.markets[tradedIndex];
             MarginMath.accumulate(health, _exposure(market, traded));
         }
     }
@@ -626,28 +655,40 @@ contract Clearinghouse is
         }
     }
 
-    /// @dev The batch's cache entry of `marketId`, loading it on first use.
-    function _marketIn(Batch memory batch, bytes32 marketId) private view returns (MarketCache memory, bool) {
+    /// @dev The index of the batch's cache entry of `marketId`, loading it on first use. Returning an
+    /// index rather than the struct avoids the zeroed MarketCache that a memory return allocates.
+    function _marketIn(Batch memory batch, bytes32 marketId) private view returns (uint256) {
         uint256 count = batch.marketCount;
         for (uint256 i; i < count; ++i) {
-            MarketCache memory cached = batch.markets[i];
-            if (cached.marketId == marketId) return (cached, cached.listed);
+            if (batch.markets[i].marketId == marketId) return i;
         }
         (MarketCache memory market, ) = _loadMarket(marketId);
+        if (count == batch.markets.length) {
+            MarketCache[] memory grown = _pointerArray(2 * count);
+            for (uint256 i; i < count; ++i) grown[i] = batch.markets[i];
+            batch.markets = grown;
+        }
         batch.markets[count] = market;
         batch.marketCount = count + 1;
-        return (market, market.listed);
+        return count;
     }
 
-    /// @dev The batch's account entry of `account` (loading its collateral on first use).
-    function _accountIn(Batch memory batch, AccountId account) private view returns (uint256) {
+    /// @dev The batch's account entry of `account` (loading its collateral on first use). The index is
+    /// found through a transient slot (O(1)) rather than a scan of the batch's accounts, which would
+    /// make a batch's cost quadratic in its size; `_finishBatch` clears the slots.
+    function _accountIn(Batch memory batch, AccountId account) private returns (uint256) {
+        TransientSlot.Uint256Slot slot = _batchAccountSlot(account);
+        uint256 indexPlusOne = slot.tload();
+        if (indexPlusOne != 0) return indexPlusOne - 1;
         uint256 count = batch.accountCount;
-        for (uint256 i; i < count; ++i) {
-            if (batch.accounts[i].account.eq(account)) return i;
-        }
         batch.accounts[count] = AccountCache(account, vault.collateralX18(account), 0);
         batch.accountCount = count + 1;
+        slot.tstore(count + 1);
         return count;
+    }
+
+    function _batchAccountSlot(AccountId account) private pure returns (TransientSlot.Uint256Slot) {
+        return TransientSlot.asUint256(Hashes.efficientKeccak256(AccountId.unwrap(account), BATCH_ACCOUNT_SEED));
     }
 
     function _orderFitsMarket(Order calldata order, MarketConfig memory config) private pure returns (bool) {
@@ -661,7 +702,7 @@ contract Clearinghouse is
     /// @dev Cancelled by hash, below the owner's nonce floor, or its nonce used (completed or invalidated).
     function _isDead(Order calldata order, bytes32 orderHash) private view returns (bool) {
         return
-            _cancelled[orderHash] ||
+            _orderStates[orderHash] & ORDER_CANCELLED_BIT != 0 ||
             order.nonce < nonceFloor[order.owner] ||
             OrderLib.isNonceUsed(_nonceBitmap[order.owner], order.nonce);
     }
@@ -680,12 +721,12 @@ contract Clearinghouse is
 
     function _recordFill(Order calldata order, bytes32 orderHash, uint256 fillSizeX18) private {
         OrderLib.recordFill(
-            filledX18,
+            _orderStates,
             _nonceBitmap[order.owner],
             orderHash,
             order.sizeX18,
             order.nonce,
-            filledX18[orderHash],
+            _orderStates[orderHash],
             fillSizeX18
         );
     }
@@ -731,12 +772,13 @@ contract Clearinghouse is
         Side memory maker,
         Side memory taker
     ) private pure returns (uint256 longX18, uint256 shortX18) {
-        MarketCache memory copy;
-        copy.longX18 = market.longX18;
-        copy.shortX18 = market.shortX18;
-        _updateOpenInterest(copy, maker.oldSizeX18, maker.position.sizeX18);
-        _updateOpenInterest(copy, taker.oldSizeX18, taker.position.sizeX18);
-        return (copy.longX18, copy.shortX18);
+        (longX18, shortX18) = _movedOpenInterest(
+            market.longX18,
+            market.shortX18,
+            maker.oldSizeX18,
+            maker.position.sizeX18
+        );
+        return _movedOpenInterest(longX18, shortX18, taker.oldSizeX18, taker.position.sizeX18);
     }
 
     function _opensTooMany(Side memory side) private view returns (bool) {

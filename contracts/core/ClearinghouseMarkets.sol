@@ -180,10 +180,26 @@ abstract contract ClearinghouseMarkets is IClearinghouse {
         int256 oldSizeX18,
         int256 newSizeX18
     ) internal pure {
-        if (oldSizeX18 > 0) market.longX18 = _saturatingSub(market.longX18, uint256(oldSizeX18));
-        else if (oldSizeX18 < 0) market.shortX18 = _saturatingSub(market.shortX18, uint256(-oldSizeX18));
-        if (newSizeX18 > 0) market.longX18 += uint256(newSizeX18);
-        else if (newSizeX18 < 0) market.shortX18 += uint256(-newSizeX18);
+        (market.longX18, market.shortX18) = _movedOpenInterest(
+            market.longX18,
+            market.shortX18,
+            oldSizeX18,
+            newSizeX18
+        );
+    }
+
+    /// @dev `_updateOpenInterest` on plain values (no MarketCache copy for the cap check).
+    function _movedOpenInterest(
+        uint256 longX18,
+        uint256 shortX18,
+        int256 oldSizeX18,
+        int256 newSizeX18
+    ) internal pure returns (uint256, uint256) {
+        if (oldSizeX18 > 0) longX18 = _saturatingSub(longX18, uint256(oldSizeX18));
+        else if (oldSizeX18 < 0) shortX18 = _saturatingSub(shortX18, uint256(-oldSizeX18));
+        if (newSizeX18 > 0) longX18 += uint256(newSizeX18);
+        else if (newSizeX18 < 0) shortX18 += uint256(-newSizeX18);
+        return (longX18, shortX18);
     }
 
     /// @dev The batch's volume-weighted fill price, rounded down (it only feeds the EMA and the premium).

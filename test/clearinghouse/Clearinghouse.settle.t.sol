@@ -33,6 +33,18 @@ contract ClearinghouseSettleTest is ClearinghouseTestBase {
         assertEq(oracle.lastTradeNotionalX18(), 1_000e18);
         _assertIdentity();
     }
+
+    /// The batch's account index lives in transient storage: a second batch in the same transaction
+    /// (this whole test) must not see the first batch's indices (bob was index 1, now carol is 0).
+    function test_settleMatches_ClearsBatchAccountIndexBetweenBatches() public {
+        assertEq(_trade(alice, bob, 10e18, PRICE), 1);
+        assertEq(_trade(carol, bob, 10e18, PRICE), 1);
+        assertEq(ch.position(_account(bob), AAPL).sizeX18, 20e18);
+        // Two taker fees of $0.40 each, both booked to bob.
+        assertEq(vault.collateralX18(_account(bob)), 100_000e18 - 0.8e18);
+        assertEq(vault.collateralX18(_account(carol)), 100_000e18);
+        _assertIdentity();
+    }
 }
 
 contract ClearinghouseSkipTest is ClearinghouseTestBase {
