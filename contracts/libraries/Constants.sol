@@ -253,4 +253,110 @@ library Constants {
     // ============================================================================ clearinghouse
 
     // (section owned by the clearinghouse, funding and liquidation)
+
+    // Risk-parameter hard bounds (RiskParamsLib.validate). Ratios, fees and bands are in basis points.
+    /// @dev Highest leverage any session may offer: 50x, the ceiling of the major perp venues for
+    /// the most liquid assets. A US stock moves more than 2 % in a day routinely, so nothing above
+    /// this is defensible.
+    uint256 internal constant CH_MAX_LEVERAGE = 50;
+    /// @dev Initial margin ratio floor = 1 / CH_MAX_LEVERAGE = 200 bps (2 %).
+    uint256 internal constant CH_MIN_INITIAL_MARGIN_BPS = BPS / CH_MAX_LEVERAGE;
+    /// @dev Initial margin ratio ceiling: 100 % (1x, a fully collateralised position). Above it a
+    /// position would need more collateral than its notional, which no session needs.
+    uint256 internal constant CH_MAX_INITIAL_MARGIN_BPS = BPS;
+    /// @dev Maintenance margin ratio floor: 0.5 %. Maintenance margin is the last buffer between a
+    /// liquidation and bad debt (price move between health checks, the backstop's unwind); 0.5 % is
+    /// about the lowest tier the large venues use on their most liquid contract (0.4 % on BTC), and a
+    /// single stock moves more. The ceiling is relative and strict: MM < IM, so that a position
+    /// opened at exactly its initial margin is not immediately liquidatable.
+    uint256 internal constant CH_MIN_MAINTENANCE_MARGIN_BPS = 50;
+    /// @dev |fee| cap for maker and taker fees: 1 % of notional, ten times any fee a major venue
+    /// charges. The taker fee is in [0, cap]; the maker fee in [-takerFee, cap] (a rebate is paid out
+    /// of the same match's taker fee, so the fee ledger never loses on a match).
+    uint256 internal constant CH_MAX_FEE_BPS = 100;
+    /// @dev Fill-price band around the mark: at least 0.1 % (a band narrower than a few ticks makes
+    /// every order unfillable) and at most 20 %, the widest LULD-like band (20 % is also the oracle's
+    /// b_cap ceiling for the closed-session band, SPEC 3.3).
+    uint256 internal constant CH_MIN_FILL_BAND_BPS = 10;
+    uint256 internal constant CH_MAX_FILL_BAND_BPS = 2_000;
+    /// @dev Funding multiplier per session: 0 (no funding, e.g. a closed session) to 2x (an
+    /// off-hours session may at most double the regular-hours pull toward the index). Together with
+    /// the per-hour rate cap it bounds what one hour of funding can cost.
+    uint256 internal constant CH_MAX_FUNDING_MULTIPLIER_BPS = 20_000;
+    /// @dev Open-interest cap per side, in USD notional at the mark: at most USD 1e12 (a trillion),
+    /// far above any single-stock perp market; it fits the uint128 field with room to spare.
+    uint256 internal constant CH_MAX_OPEN_INTEREST_CAP_X18 = 1e30;
+
+    // Position ranges (PositionMath). Positions are stored as int128 fields (2 slots).
+    /// @dev Largest price the position math accepts: the oracle caps external prices at USD 1e12
+    /// (1e30 X18) and lazily applied splits move a price by at most a factor 1e8 (cumulative split
+    /// factor in [1e-4, 1e4]), so 1e38 < 2^127 covers every valid mark and fill price. With
+    /// |size| <= int128.max every size * price product fits in int256.
+    uint256 internal constant CH_MAX_PRICE_X18 = 1e38;
+    /// @dev Largest |size| a fill may grow a position to: 1e12 shares (Apple has ~1.5e10). A split
+    /// can multiply a stored size by at most 1e8 (split factor ratio), so a rescaled size stays below
+    /// 1e38 < int128.max (~1.7e38): a position can always be rescaled, reduced and closed.
+    uint256 internal constant CH_MAX_ABS_SIZE_X18 = 1e30;
+    /// @dev Largest |open notional| a fill may grow a position to: USD 1e15, a thousand times the
+    /// largest open-interest cap, so no legitimate fill is refused; far inside int128.
+    uint256 internal constant CH_MAX_ABS_OPEN_NOTIONAL_X18 = 1e33;
+
+    // Funding (FundingMath, SPEC 5.4).
+    /// @dev The funding period: a premium p held for 8 h costs p (the industry convention), i.e.
+    /// the premium contributes p / 8 per hour, accrued continuously (per second).
+    uint256 internal constant CH_FUNDING_PERIOD = 8 hours;
+    /// @dev Funding rates are expressed per hour.
+    uint256 internal constant CH_FUNDING_RATE_UNIT = 1 hours;
+    /// @dev Per-market cap on |funding rate| per hour (before the session multiplier): between
+    /// 0.01 %/h (a lower cap would clip even a 0.1 % premium, which alone is 0.0125 %/h, so funding
+    /// could not price an ordinary basis) and 4 %/h (Hyperliquid's hard cap, the most permissive of
+    /// the major venues).
+    uint256 internal constant CH_MIN_FUNDING_RATE_CAP_PER_HOUR_X18 = 1e14;
+    uint256 internal constant CH_MAX_FUNDING_RATE_CAP_PER_HOUR_X18 = 4e16;
+    /// @dev |interest term| per hour at most 0.005 %/h (~44 %/year): the interest term stands for the
+    /// USD cost of carry, which has never come near this.
+    uint256 internal constant CH_MAX_ABS_INTEREST_RATE_PER_HOUR_X18 = 5e13;
+    /// @dev A premium sample |(perp - index) / index| is clamped to 100 %: fills stay within a 20 %
+    /// band, so only a broken input reaches the clamp, and the stored premium fits int72.
+    uint256 internal constant CH_MAX_ABS_PREMIUM_X18 = 1e18;
+
+    // Suggested defaults for a large-cap market (RiskParamsLib.defaults and defaultFundingParams;
+    // governance may choose anything inside the bounds above). SPEC 5.1: regular 10x, extended
+    // (pre/post) and overnight 5x, closed 4x.
+    /// @dev Regular hours: 10x (IM 10 %), MM half of IM (the convention of the major venues: a
+    /// position opened at max leverage survives a move of half its margin).
+    uint256 internal constant CH_DEFAULT_REGULAR_IM_BPS = 1_000;
+    uint256 internal constant CH_DEFAULT_REGULAR_MM_BPS = 500;
+    /// @dev Pre-market, post-market and overnight: 5x (thinner books, wider moves), MM half of IM.
+    uint256 internal constant CH_DEFAULT_EXTENDED_IM_BPS = 2_000;
+    uint256 internal constant CH_DEFAULT_EXTENDED_MM_BPS = 1_000;
+    /// @dev Closed: 4x, so IM (25 %) stays above the oracle's closed band cap (<= 20 %): a mark
+    /// pinned at the band edge cannot take a fresh position through its initial margin (SPEC 3.3).
+    uint256 internal constant CH_DEFAULT_CLOSED_IM_BPS = 2_500;
+    uint256 internal constant CH_DEFAULT_CLOSED_MM_BPS = 1_250;
+    /// @dev Regular-hours fees: taker 4 bps, maker 0 (the US-equity perp norm; liquidity is ample).
+    int256 internal constant CH_DEFAULT_REGULAR_MAKER_FEE_BPS = 0;
+    int256 internal constant CH_DEFAULT_REGULAR_TAKER_FEE_BPS = 4;
+    /// @dev Off-hours fees (every session but REGULAR): a 1 bp maker rebate funded by a 6 bps taker
+    /// fee, the off-hours incentive for market makers to quote while the stock market is shut.
+    int256 internal constant CH_DEFAULT_OFF_HOURS_MAKER_FEE_BPS = -1;
+    int256 internal constant CH_DEFAULT_OFF_HOURS_TAKER_FEE_BPS = 6;
+    /// @dev Fill band: 5 % in regular hours (LULD tier 1), 10 % off hours (SPEC 6: wider off-hours).
+    uint256 internal constant CH_DEFAULT_REGULAR_FILL_BAND_BPS = 500;
+    uint256 internal constant CH_DEFAULT_OFF_HOURS_FILL_BAND_BPS = 1_000;
+    /// @dev Funding multiplier: full funding in regular and extended hours, half overnight, a
+    /// quarter while closed (weekend price discovery is not penalised, SPEC 5.4).
+    uint256 internal constant CH_DEFAULT_FULL_FUNDING_MULTIPLIER_BPS = 10_000;
+    uint256 internal constant CH_DEFAULT_OVERNIGHT_FUNDING_MULTIPLIER_BPS = 5_000;
+    uint256 internal constant CH_DEFAULT_CLOSED_FUNDING_MULTIPLIER_BPS = 2_500;
+    /// @dev Open-interest cap per side: USD 50 M in regular hours, 25 M in extended and overnight
+    /// sessions, 10 M while closed (less depth to unwind a position into).
+    uint256 internal constant CH_DEFAULT_REGULAR_OPEN_INTEREST_CAP_X18 = 50_000_000e18;
+    uint256 internal constant CH_DEFAULT_EXTENDED_OPEN_INTEREST_CAP_X18 = 25_000_000e18;
+    uint256 internal constant CH_DEFAULT_CLOSED_OPEN_INTEREST_CAP_X18 = 10_000_000e18;
+    /// @dev Funding rate cap 0.1 %/h (0.8 % per 8 h, close to the 0.75 % per 8 h of the large
+    /// centralised venues) and an interest term of 0.0005 %/h (~4.4 %/year, the USD T-bill rate:
+    /// a long perp pays the financing a long stock position would).
+    uint256 internal constant CH_DEFAULT_FUNDING_RATE_CAP_PER_HOUR_X18 = 1e15;
+    int256 internal constant CH_DEFAULT_INTEREST_RATE_PER_HOUR_X18 = 5e12;
 }
