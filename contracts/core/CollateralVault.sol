@@ -247,6 +247,30 @@ contract CollateralVault is ICollateralVault, AccessControl, EIP712, ReentrancyG
         emit SurplusSwept(msg.sender, amount);
     }
 
+    // ============================================================================ margin authority
+
+    /// @inheritdoc ICollateralVault
+    function applySettlement(
+        AccountId[] calldata accounts,
+        int256[] calldata deltasX18,
+        int256 feeTreasuryDeltaX18
+    ) external nonReentrant {
+        if (msg.sender != address(marginAuthority) || msg.sender == address(0)) {
+            revert Vault_CallerNotMarginAuthority(msg.sender);
+        }
+        uint256 count = accounts.length;
+        if (count != deltasX18.length) revert Vault_LengthMismatch(count, deltasX18.length);
+        int256 totalDeltaX18;
+        for (uint256 i; i < count; ++i) {
+            int256 deltaX18 = deltasX18[i];
+            _collateralX18[accounts[i]] += deltaX18;
+            totalDeltaX18 += deltaX18;
+            emit CollateralSettled(accounts[i], deltaX18);
+        }
+        totalCollateralX18 += totalDeltaX18;
+        if (feeTreasuryDeltaX18 != 0) _applyFeeDelta(feeTreasuryDeltaX18);
+    }
+
     // ============================================================================ roles
 
     /// @notice OpenZeppelin role management, behind the same reentrancy lock as every other
@@ -418,6 +442,22 @@ contract CollateralVault is ICollateralVault, AccessControl, EIP712, ReentrancyG
         // Exact and within int256: amount <= maxTokenAmount.
         amountX18 = amount * tokenScale;
         signedX18 = int256(amountX18);
+    }
+
+    /// @dev Moves the fee treasury by a signed amount; it can never go below zero.
+    function _applyFeeDelta(int256 deltaX18) private {
+        uint256 treasuryX18 = feeTreasuryX18;
+        if (deltaX18 > 0) {
+            feeTreasuryX18 = treasuryX18 + uint256(deltaX18);
+        } else {
+            uint256 neededX18 = SafeCast.toUint256(-deltaX18);
+            if (neededX18 > treasuryX18) revert Vault_InsufficientFees(treasuryX18, neededX18);
+            // Cannot underflow: checked just above.
+            unchecked {
+                feeTreasuryX18 = treasuryX18 - neededX18;
+            }
+        }
+        emit FeeTreasurySettled(deltaX18);
     }
 
     /// @dev Adds the signed `deltaX18` to `account` and to the running total.

@@ -95,6 +95,13 @@ interface ICollateralVault {
     /// @notice `amount` surplus tokens (not owed to anyone) were donated to the insurance fund by `caller`.
     event SurplusSwept(address indexed caller, uint256 amount);
 
+    /// @notice The margin authority applied a trade result of `deltaX18` (realized PnL, funding, fees)
+    /// to `account`'s collateral.
+    event CollateralSettled(AccountId indexed account, int256 deltaX18);
+
+    /// @notice The margin authority moved the fee treasury by `deltaX18` (fees in, rebates out, net).
+    event FeeTreasurySettled(int256 deltaX18);
+
     // ------------------------------------------------------------------ errors
 
     /// @notice A required address argument is zero.
@@ -161,6 +168,12 @@ interface ICollateralVault {
 
     /// @notice The vault holds no tokens beyond what it owes.
     error Vault_NoSurplus();
+
+    /// @notice Only the margin authority may apply trade results; `caller` is not it.
+    error Vault_CallerNotMarginAuthority(address caller);
+
+    /// @notice `applySettlement` got `accounts` accounts and `deltas` deltas.
+    error Vault_LengthMismatch(uint256 accounts, uint256 deltas);
 
     // ------------------------------------------------------------------ configuration views
 
@@ -338,4 +351,20 @@ interface ICollateralVault {
 
     /// @notice Donates `sweepableSurplus()` to the insurance fund. Permissionless.
     function sweepSurplus() external returns (uint256 amount);
+
+    // ------------------------------------------------------------------ margin authority
+
+    /// @notice Applies trade results: adds `deltasX18[i]` (signed: realized PnL, funding, fees) to the
+    /// collateral of `accounts[i]` and `feeTreasuryDeltaX18` to the fee treasury. Only the margin
+    /// authority (the clearinghouse), which calls it once per batch of matches.
+    /// @dev An account may go negative (bad debt, settled later through the insurance fund); the fee
+    /// treasury may not (`Vault_InsufficientFees`). The vault does not check that the deltas balance:
+    /// the clearinghouse keeps the accounting identity together with `totalUnrealizedPnlX18`. Not
+    /// subject to the withdrawal pause (no tokens move). Reverts with `Vault_CallerNotMarginAuthority`
+    /// for any other caller and `Vault_LengthMismatch` for arrays of different lengths.
+    function applySettlement(
+        AccountId[] calldata accounts,
+        int256[] calldata deltasX18,
+        int256 feeTreasuryDeltaX18
+    ) external;
 }

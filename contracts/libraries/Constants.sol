@@ -359,4 +359,49 @@ library Constants {
     /// a long perp pays the financing a long stock position would).
     uint256 internal constant CH_DEFAULT_FUNDING_RATE_CAP_PER_HOUR_X18 = 1e15;
     int256 internal constant CH_DEFAULT_INTEREST_RATE_PER_HOUR_X18 = 5e12;
+
+    // Clearinghouse operation (the Clearinghouse and MarketRegistry contracts).
+    /// @dev At most this many markets with an open position per account. Every health check (each
+    /// risk-growing fill, every `withdrawableX18` the vault asks for on each withdrawal, a
+    /// liquidation scan) loops over them, reading one oracle `priceState` (~10-40k gas with live
+    /// source reads) and one registry config (~12k) per market: 16 markets keep a health check under
+    /// ~1M gas in the worst case, cheap enough for a withdrawal, while covering a diversified
+    /// equity book; more markets need another subaccount (isolated margin).
+    uint256 internal constant CH_MAX_MARKETS_PER_ACCOUNT = 16;
+    /// @dev At most this many matches per `settleMatches` call. Per-batch memory caches (markets,
+    /// accounts) are searched linearly, so the cost grows with the square of the distinct entries;
+    /// 128 matches (~30M gas at ~200k per match with cold storage) fill a block, so a longer batch
+    /// could not be included anyway.
+    uint256 internal constant CH_MAX_MATCHES_PER_BATCH = 128;
+    /// @dev Length of a guardian's trading pause: 24 h, long enough for the timelock to react (its
+    /// minimum delay is shorter), short enough that a rogue guardian cannot freeze markets for long.
+    /// Unlike the vault's withdrawal pause, positions stay open meanwhile and can still be settled,
+    /// funded and (later) liquidated.
+    uint256 internal constant CH_TRADING_PAUSE_DURATION = 24 hours;
+    /// @dev A new trading pause only this long after the previous one ended: the guardian cannot chain
+    /// pauses; traders get at least 12 h of trading between pauses to manage their positions.
+    uint256 internal constant CH_TRADING_PAUSE_COOLDOWN = 12 hours;
+    /// @dev Tick and step sizes: non-zero and at most 1e24 (a tick of a million USD, a step of a
+    /// million shares); beyond that no order could be placed sensibly.
+    uint256 internal constant CH_MAX_TICK_SIZE_X18 = 1e24;
+    uint256 internal constant CH_MAX_STEP_SIZE_X18 = 1e24;
+    /// @dev Circuit-breaker bounds (SPEC 6). A level below 1 % would halt on ordinary noise; above
+    /// 50 % it protects nothing. Window and halt durations in [1 min, 1 day]: a halt shorter than a
+    /// minute does not let anyone react, longer than a day is a delisting decision, not a breaker.
+    /// The reduce-only period after a halt is at most a day (0 = reopen straight to ACTIVE).
+    uint256 internal constant CH_MIN_BREAKER_LEVEL_BPS = 100;
+    uint256 internal constant CH_MAX_BREAKER_LEVEL_BPS = 5_000;
+    uint256 internal constant CH_MIN_BREAKER_PERIOD = 1 minutes;
+    uint256 internal constant CH_MAX_BREAKER_PERIOD = 1 days;
+    /// @dev Default breaker: the US market-wide levels 7 / 13 / 20 % against the index at the start
+    /// of a 24 h window (the NYSE uses the prior close, i.e. a day); levels 1 and 2 halt 15 minutes
+    /// as on the NYSE, level 3 (which closes the NYSE for the day) halts an hour here, since the
+    /// venue trades around the clock; then 10 minutes reduce-only, twice the oracle's reopen window.
+    uint256 internal constant CH_DEFAULT_BREAKER_LEVEL1_BPS = 700;
+    uint256 internal constant CH_DEFAULT_BREAKER_LEVEL2_BPS = 1_300;
+    uint256 internal constant CH_DEFAULT_BREAKER_LEVEL3_BPS = 2_000;
+    uint256 internal constant CH_DEFAULT_BREAKER_WINDOW = 24 hours;
+    uint256 internal constant CH_DEFAULT_BREAKER_LEVEL12_HALT = 15 minutes;
+    uint256 internal constant CH_DEFAULT_BREAKER_LEVEL3_HALT = 1 hours;
+    uint256 internal constant CH_DEFAULT_BREAKER_REDUCE_ONLY = 10 minutes;
 }
