@@ -29,6 +29,20 @@ const compilerSettings = {
 // 0.8.19 predates Cancun support; Paris is its newest target and runs unchanged on Cancun chains.
 const legacySettings = { optimizer: { enabled: true, runs: 10_000 }, evmVersion: "paris" };
 
+/**
+ * Contracts near the 24 KB limit are optimised for size (fewer runs) instead of being split
+ * artificially. The Clearinghouse's hot path is dominated by storage and external calls, where the
+ * run count changes little.
+ */
+const sizeOptimizedSettings = { ...compilerSettings, optimizer: { enabled: true, runs: 200 }, viaIR: true };
+const sizeOverrides = {
+  "contracts/core/Clearinghouse.sol": {
+    version: SOLC_VERSION,
+    path: SOLC_PATH,
+    settings: sizeOptimizedSettings,
+  },
+};
+
 const compilers = [
   { version: SOLC_VERSION, path: SOLC_PATH, settings: compilerSettings },
   { version: SOLC_LEGACY_VERSION, path: SOLC_LEGACY_PATH, settings: legacySettings },
@@ -40,8 +54,8 @@ export default defineConfig({
     // Deployed by deploy/modules from OpenZeppelin's sources, so they need artifacts of their own.
     npmFilesToBuild: ["@openzeppelin/contracts/governance/TimelockController.sol"],
     profiles: {
-      default: { compilers },
-      production: { compilers },
+      default: { compilers, overrides: sizeOverrides },
+      production: { compilers, overrides: sizeOverrides },
     },
   },
   paths: {

@@ -1,0 +1,763 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {IClearinghouse} from "../interfaces/IClearinghouse.sol";
+import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
+import {IMarginAuthority} from "../interfaces/IMarginAuthority.sol";
+import {IMarketRegistry} from "../interfaces/IMarketRegistry.sol";
+import {IOracleAdapter} from "../interfaces/IOracleAdapter.sol";
+import {ISequencerGuard} from "../interfaces/ISequencerGuard.sol";
+import {Constants} from "../libraries/Constants.sol";
+import {FundingMath} from "../libraries/FundingMath.sol";
+import {MarginMath} from "../libraries/MarginMath.sol";
+import {OrderLib} from "../libraries/OrderLib.sol";
+import {PositionMath} from "../libraries/PositionMath.sol";
+import {AccountId, AccountIdLib} from "../types/Account.sol";
+import {CircuitBreakerState, Match, MarketConfig, SkipReason} from "../types/Clearinghouse.sol";
+import {
+    AccountHealth,
+    FundingState,
+    MarketExposure,
+    MarketStatus,
+    PackedFundingState,
+    PackedPosition,
+    Position,
+    SessionRiskParams
+} from "../types/Market.sol";
+import {MarketState, PriceState} from "../types/Oracle.sol";
+import {Order} from "../types/Order.sol";
+import {ClearinghouseMarkets, MarketCache, TradingMode} from "./ClearinghouseMarkets.sol";
+
+/// @title Clearinghouse
+/// @notice Batch settlement of signed orders, cross margin, funding and risk controls. See
+/// `IClearinghouse` and docs/clearinghouse.md.
+contract Clearinghouse is
+    IClearinghouse,
+    ClearinghouseMarkets,
+    AccessControl,
+    EIP712,
+    ReentrancyGuardTransient
+{
+    using OrderLib for Order;
+
+    /// @inheritdoc IClearinghouse
+    bytes32 public constant MATCHER_ROLE = keccak256("MATCHER_ROLE");
+    /// @inheritdoc IClearinghouse
+    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
+
+    /// @inheritdoc IClearinghouse
+    ICollateralVault public immutable vault;
+
+    /// @inheritdoc IClearinghouse
+    uint256 public tradingPausedUntil;
+    /// @inheritdoc IClearinghouse
+    int256 public totalOpenNotionalX18;
+    /// @inheritdoc IClearinghouse
+    int256 public settledBalanceX18;
+    /// @inheritdoc IClearinghouse
+    mapping(address owner => uint256 floor) public nonceFloor;
+    /// @inheritdoc IClearinghouse
+    mapping(bytes32 orderHash => uint256 sizeX18) public filledX18;
+
+    mapping(bytes32 orderHash => bool cancelled) private _cancelled;
+    mapping(address owner => mapping(uint256 wordIndex => uint256 bits)) private _nonceBitmap;
+    mapping(AccountId account => mapping(bytes32 marketId => PackedPosition)) private _positions;
+    mapping(AccountId account => bytes32[] marketIds) private _accountMarkets;
+
+    /// @dev One side of a match while it is validated and computed in memory.
+    struct Side {
+        AccountId account;
+        uint256 accountIndex; // in Batch.accounts
+        bytes32 orderHash;
+        Position position; // synced, then after the fill
+        int256 oldSizeX18; // after sync, before the fill
+        int256 oldOpenNotionalX18;
+        bool listed; // the account's market list holds this market (stored size != 0)
+        int256 fundingOwedX18;
+        int256 realizedPnlX18;
+        int256 feeX18;
+    }
+
+    /// @dev A batch's collateral cache entry: the vault's collateral at load and the batch's delta.
+    struct AccountCache {
+        AccountId account;
+        int256 collateralX18;
+        int256 deltaX18;
+    }
+
+    /// @dev Everything a batch accumulates in memory before the single write-back.
+    struct Batch {
+        MarketCache[] markets;
+        uint256 marketCount;
+        AccountCache[] accounts;
+        uint256 accountCount;
+        int256 feeDeltaX18;
+        int256 openNotionalDeltaX18;
+        int256 settledDeltaX18;
+        bool sequencerDown;
+    }
+
+    /// @param collateralVault The vault whose margin authority this contract becomes.
+    /// @param oracleAdapter The oracle adapter (grant this contract `TRADE_REPORTER_ROLE` there).
+    /// @param marketRegistry The market registry.
+    /// @param admin `DEFAULT_ADMIN_ROLE` (the governance timelock).
+    /// @param guardian `GUARDIAN_ROLE` (trading pause only).
+    constructor(
+        ICollateralVault collateralVault,
+        IOracleAdapter oracleAdapter,
+        IMarketRegistry marketRegistry,
+        address admin,
+        address guardian
+    )
+        ClearinghouseMarkets(oracleAdapter, marketRegistry)
+        EIP712(OrderLib.DOMAIN_NAME, OrderLib.DOMAIN_VERSION)
+    {
+        if (address(collateralVault) == address(0) || admin == address(0) || guardian == address(0)) {
+            revert Clearinghouse_ZeroAddress();
+        }
+        vault = collateralVault;
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _grantRole(GUARDIAN_ROLE, guardian);
+    }
+
+    // ============================================================================ trading
+
+    /// @inheritdoc IClearinghouse
+    function settleMatches(
+        Match[] calldata matches
+    ) external nonReentrant onlyRole(MATCHER_ROLE) returns (uint256 settled) {
+        uint256 count = matches.length;
+        if (count == 0) revert Clearinghouse_EmptyBatch();
+        if (count > Constants.CH_MAX_MATCHES_PER_BATCH) {
+            revert Clearinghouse_BatchTooLarge(count, Constants.CH_MAX_MATCHES_PER_BATCH);
+        }
+        uint256 pausedUntil = tradingPausedUntil;
+        if (block.timestamp < pausedUntil) revert Clearinghouse_TradingPaused(pausedUntil);
+        Batch memory batch = _newBatch(count * (1 + 2 * Constants.CH_MAX_MARKETS_PER_ACCOUNT), 2 * count);
+        batch.sequencerDown = _sequencerDown();
+        for (uint256 i; i < count; ++i) {
+            if (_settleMatch(batch, i, matches[i])) ++settled;
+        }
+        _finishBatch(batch);
+    }
+
+    // ============================================================================ cancellation
+
+    /// @inheritdoc IClearinghouse
+    function cancelOrders(Order[] calldata orders) external nonReentrant {
+        uint256 count = orders.length;
+        for (uint256 i; i < count; ++i) {
+            address owner = orders[i].owner;
+            _requireOwnerOrOperator(owner);
+            bytes32 orderHash = _hashTypedDataV4(OrderLib.hashCalldata(orders[i]));
+            _cancelled[orderHash] = true;
+            emit OrderCancelled(orderHash, owner, msg.sender);
+        }
+    }
+
+    /// @inheritdoc IClearinghouse
+    function raiseNonceFloor(address owner, uint256 newFloor) external nonReentrant {
+        _requireOwnerOrOperator(owner);
+        uint256 currentFloor = nonceFloor[owner];
+        if (newFloor <= currentFloor) revert Clearinghouse_NonceFloorNotRaised(owner, currentFloor, newFloor);
+        nonceFloor[owner] = newFloor;
+        emit NonceFloorRaised(owner, newFloor, msg.sender);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function invalidateNonces(address owner, uint256 wordIndex, uint256 mask) external nonReentrant {
+        _requireOwnerOrOperator(owner);
+        OrderLib.invalidateNonces(_nonceBitmap[owner], wordIndex, mask);
+        emit NoncesInvalidated(owner, wordIndex, mask, msg.sender);
+    }
+
+    // ============================================================================ keepers
+
+    /// @inheritdoc IClearinghouse
+    function fund(bytes32[] calldata marketIds) external nonReentrant {
+        uint256 count = marketIds.length;
+        for (uint256 i; i < count; ++i) {
+            (MarketCache memory market, bool ok) = _loadMarket(marketIds[i]);
+            if (!ok) revert Clearinghouse_UnknownMarket(marketIds[i]);
+            _storeMarket(market);
+        }
+    }
+
+    /// @inheritdoc IClearinghouse
+    function settlePosition(AccountId account, bytes32 marketId) external nonReentrant {
+        (MarketCache memory market, bool ok) = _loadMarket(marketId);
+        if (!ok) revert Clearinghouse_UnknownMarket(marketId);
+        if (market.mode != TradingMode.SETTLED)
+            revert Clearinghouse_MarketNotSettled(marketId, market.price.state);
+        Position memory position = PositionMath.unpack(_positions[account][marketId]);
+        if (position.sizeX18 == 0) revert Clearinghouse_NoPosition(account, marketId);
+        int256 fundingOwedX18 = PositionMath.sync(
+            position,
+            market.funding.indexX18,
+            market.price.splitFactorX18
+        );
+        uint256 priceX18 = market.price.markPriceX18;
+        int256 realizedPnlX18 = PositionMath.closeAt(position.sizeX18, position.openNotionalX18, priceX18);
+        _updateOpenInterest(market, position.sizeX18, 0);
+        delete _positions[account][marketId];
+        _removeMarket(account, marketId);
+        totalOpenNotionalX18 -= position.openNotionalX18;
+        // The counterparties still hold the other side: their claim (size * price, rounded toward
+        // -infinity here) stays in the settled balance until they settle (see IClearinghouse).
+        settledBalanceX18 += fundingOwedX18 - (realizedPnlX18 + position.openNotionalX18);
+        _storeMarket(market);
+        AccountId[] memory accounts = new AccountId[](1);
+        int256[] memory deltas = new int256[](1);
+        accounts[0] = account;
+        deltas[0] = realizedPnlX18 - fundingOwedX18;
+        vault.applySettlement(accounts, deltas, 0);
+        emit PositionSettled(account, marketId, position.sizeX18, priceX18, realizedPnlX18, fundingOwedX18);
+    }
+
+    // ============================================================================ guardian
+
+    /// @inheritdoc IClearinghouse
+    function pauseTrading() external nonReentrant onlyRole(GUARDIAN_ROLE) {
+        uint256 availableAt = tradingPauseAvailableAt();
+        if (block.timestamp < availableAt) revert Clearinghouse_PauseCooldownActive(availableAt);
+        uint256 pausedUntil = block.timestamp + Constants.CH_TRADING_PAUSE_DURATION;
+        tradingPausedUntil = pausedUntil;
+        emit TradingPaused(msg.sender, pausedUntil);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function unpauseTrading() external nonReentrant {
+        if (!hasRole(GUARDIAN_ROLE, msg.sender)) _checkRole(DEFAULT_ADMIN_ROLE);
+        if (block.timestamp >= tradingPausedUntil) revert Clearinghouse_TradingNotPaused();
+        // The pause ends now; the cooldown for the next one counts from here.
+        tradingPausedUntil = block.timestamp;
+        emit TradingUnpaused(msg.sender);
+    }
+
+    // ============================================================================ views
+
+    /// @inheritdoc IClearinghouse
+    function tradingPauseAvailableAt() public view returns (uint256) {
+        uint256 pausedUntil = tradingPausedUntil;
+        return pausedUntil == 0 ? 0 : pausedUntil + Constants.CH_TRADING_PAUSE_COOLDOWN;
+    }
+
+    /// @inheritdoc IClearinghouse
+    function domainSeparator() external view returns (bytes32) {
+        return _domainSeparatorV4();
+    }
+
+    /// @inheritdoc IClearinghouse
+    function hashOrder(Order calldata order) external view returns (bytes32) {
+        return _hashTypedDataV4(OrderLib.hashCalldata(order));
+    }
+
+    /// @inheritdoc IClearinghouse
+    function isCancelled(bytes32 orderHash) external view returns (bool) {
+        return _cancelled[orderHash];
+    }
+
+    /// @inheritdoc IClearinghouse
+    function isNonceUsed(address owner, uint256 nonce) external view returns (bool) {
+        return OrderLib.isNonceUsed(_nonceBitmap[owner], nonce);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function position(AccountId account, bytes32 marketId) external view returns (Position memory) {
+        return PositionMath.unpack(_positions[account][marketId]);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function accountMarkets(AccountId account) external view returns (bytes32[] memory) {
+        return _accountMarkets[account];
+    }
+
+    /// @inheritdoc IClearinghouse
+    function accountHealth(AccountId account) public view returns (AccountHealth memory) {
+        Batch memory batch = _newBatch(_accountMarkets[account].length, 0);
+        Position memory none;
+        return _health(batch, account, vault.collateralX18(account), bytes32(0), none);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function marginRatioX18(AccountId account) external view returns (int256) {
+        return MarginMath.marginRatioX18(accountHealth(account));
+    }
+
+    /// @inheritdoc IMarginAuthority
+    /// @dev Never reverts: without positions it is the collateral; otherwise a failure anywhere in the
+    /// health computation (an oracle or registry revert) answers 0 for this account only.
+    function withdrawableX18(AccountId account) external view returns (uint256) {
+        int256 collateralX18 = vault.collateralX18(account);
+        if (_accountMarkets[account].length == 0) return collateralX18 > 0 ? uint256(collateralX18) : 0;
+        try this.accountHealth(account) returns (AccountHealth memory health) {
+            return MarginMath.withdrawableX18(collateralX18, health);
+        } catch {
+            return 0;
+        }
+    }
+
+    /// @inheritdoc IMarginAuthority
+    function totalUnrealizedPnlX18() external view returns (int256) {
+        return settledBalanceX18 - totalOpenNotionalX18;
+    }
+
+    // ============================================================================ match settlement
+
+    /// @dev Validates match `index`, computes both sides in memory, checks margin, then writes.
+    /// Returns false (after `MatchSkipped`) for a bad match; never reverts for one.
+    function _settleMatch(Batch memory batch, uint256 index, Match calldata m) private returns (bool) {
+        Side memory maker;
+        Side memory taker;
+        maker.orderHash = _hashTypedDataV4(OrderLib.hashCalldata(m.maker));
+        taker.orderHash = _hashTypedDataV4(OrderLib.hashCalldata(m.taker));
+        (SkipReason reason, bool ok, MarketCache memory market) = _checkMatch(batch, m, maker, taker);
+        if (ok) (reason, ok) = _computeMatch(batch, m, market, maker, taker);
+        if (!ok) {
+            emit MatchSkipped(index, maker.orderHash, taker.orderHash, reason);
+            return false;
+        }
+        _writeMatch(batch, m, market, maker, taker);
+        emit MatchSettled(
+            index,
+            m.maker.marketId,
+            maker.orderHash,
+            taker.orderHash,
+            maker.account,
+            taker.account,
+            m.taker.isBuy,
+            m.fillSizeX18,
+            m.maker.limitPriceX18,
+            maker.feeX18,
+            taker.feeX18
+        );
+        return true;
+    }
+
+    /// @dev The order-level and market-level checks, in the order of `SkipReason`.
+    function _checkMatch(
+        Batch memory batch,
+        Match calldata m,
+        Side memory maker,
+        Side memory taker
+    ) private view returns (SkipReason, bool, MarketCache memory market) {
+        Order calldata mo = m.maker;
+        Order calldata to = m.taker;
+        if (mo.marketId != to.marketId) return (SkipReason.MARKET_MISMATCH, false, market);
+        if (mo.isBuy == to.isBuy) return (SkipReason.SAME_SIDE, false, market);
+        maker.account = mo.account();
+        taker.account = to.account();
+        if (maker.account.eq(taker.account)) return (SkipReason.SELF_TRADE, false, market);
+        bool listed;
+        (market, listed) = _marketIn(batch, mo.marketId);
+        if (!listed) return (SkipReason.UNKNOWN_MARKET, false, market);
+        uint256 step = market.config.stepSizeX18;
+        uint256 fill = m.fillSizeX18;
+        if (fill == 0 || fill > Constants.CH_MAX_ABS_SIZE_X18 || fill % step != 0) {
+            return (SkipReason.INVALID_FILL_SIZE, false, market);
+        }
+        if (!_orderFitsMarket(mo, market.config)) return (SkipReason.MAKER_INVALID, false, market);
+        if (!_orderFitsMarket(to, market.config)) return (SkipReason.TAKER_INVALID, false, market);
+        if (to.isPostOnly()) return (SkipReason.TAKER_POST_ONLY, false, market);
+        if (mo.isExpired(block.timestamp)) return (SkipReason.MAKER_EXPIRED, false, market);
+        if (to.isExpired(block.timestamp)) return (SkipReason.TAKER_EXPIRED, false, market);
+        if (_isDead(mo, maker.orderHash)) return (SkipReason.MAKER_CANCELLED, false, market);
+        if (_isDead(to, taker.orderHash)) return (SkipReason.TAKER_CANCELLED, false, market);
+        if (OrderLib.remainingX18(mo.sizeX18, filledX18[maker.orderHash]) < fill) {
+            return (SkipReason.MAKER_OVERFILL, false, market);
+        }
+        if (OrderLib.remainingX18(to.sizeX18, filledX18[taker.orderHash]) < fill) {
+            return (SkipReason.TAKER_OVERFILL, false, market);
+        }
+        if (mo.epoch != market.price.epoch) return (SkipReason.MAKER_EPOCH_MISMATCH, false, market);
+        if (to.epoch != market.price.epoch) return (SkipReason.TAKER_EPOCH_MISMATCH, false, market);
+        if (!to.isPriceWithinLimit(mo.limitPriceX18)) return (SkipReason.TAKER_LIMIT_PRICE, false, market);
+        return _checkMarketAndSignatures(m, market, maker.orderHash, taker.orderHash);
+    }
+
+    function _checkMarketAndSignatures(
+        Match calldata m,
+        MarketCache memory market,
+        bytes32 makerHash,
+        bytes32 takerHash
+    ) private view returns (SkipReason, bool, MarketCache memory) {
+        if (market.mode == TradingMode.SETTLED) return (SkipReason.MARKET_SETTLED, false, market);
+        if (market.mode == TradingMode.HALTED) return (SkipReason.MARKET_HALTED, false, market);
+        uint256 priceX18 = m.maker.limitPriceX18;
+        uint256 markX18 = market.price.markPriceX18;
+        // The band's half-width rounds down: a price exactly on a rounded edge is rejected, not accepted.
+        uint256 halfBandX18 = (markX18 * market.params.fillBandBps) / Constants.BPS;
+        if (priceX18 + halfBandX18 < markX18 || priceX18 > markX18 + halfBandX18) {
+            return (SkipReason.PRICE_OUTSIDE_FILL_BAND, false, market);
+        }
+        if (priceX18 < market.price.bandLowX18 || priceX18 > market.price.bandHighX18) {
+            return (SkipReason.PRICE_OUTSIDE_ORACLE_BAND, false, market);
+        }
+        if (!_validSignature(m.maker, makerHash, m.makerSignature)) {
+            return (SkipReason.MAKER_SIGNATURE, false, market);
+        }
+        if (!_validSignature(m.taker, takerHash, m.takerSignature)) {
+            return (SkipReason.TAKER_SIGNATURE, false, market);
+        }
+        return (SkipReason.MARKET_MISMATCH, true, market);
+    }
+
+    /// @dev Position, open-interest and margin checks on the computed new state.
+    function _computeMatch(
+        Batch memory batch,
+        Match calldata m,
+        MarketCache memory market,
+        Side memory maker,
+        Side memory taker
+    ) private view returns (SkipReason, bool) {
+        uint256 priceX18 = m.maker.limitPriceX18;
+        _computeSide(batch, market, m.maker, m.fillSizeX18, priceX18, market.params.makerFeeBps, maker);
+        _computeSide(batch, market, m.taker, m.fillSizeX18, priceX18, market.params.takerFeeBps, taker);
+        bool makerReduces = PositionMath.reducesRisk(maker.oldSizeX18, maker.position.sizeX18);
+        bool takerReduces = PositionMath.reducesRisk(taker.oldSizeX18, taker.position.sizeX18);
+        if (m.maker.isReduceOnly() && !makerReduces) return (SkipReason.MAKER_REDUCE_ONLY, false);
+        if (m.taker.isReduceOnly() && !takerReduces) return (SkipReason.TAKER_REDUCE_ONLY, false);
+        bool reduceOnly = market.mode == TradingMode.REDUCE_ONLY || batch.sequencerDown;
+        if (reduceOnly && !(makerReduces && takerReduces)) return (SkipReason.MARKET_REDUCE_ONLY, false);
+        if (!_withinPositionBounds(maker.position) || !_withinPositionBounds(taker.position)) {
+            return (SkipReason.POSITION_LIMIT, false);
+        }
+        if (!_openInterestAllowed(market, maker, taker)) return (SkipReason.OPEN_INTEREST_CAP, false);
+        if (_opensTooMany(maker)) return (SkipReason.MAKER_TOO_MANY_MARKETS, false);
+        if (_opensTooMany(taker)) return (SkipReason.TAKER_TOO_MANY_MARKETS, false);
+        if (!_marginOk(batch, market.marketId, maker, makerReduces)) return (SkipReason.MAKER_MARGIN, false);
+        if (!_marginOk(batch, market.marketId, taker, takerReduces)) return (SkipReason.TAKER_MARGIN, false);
+        return (SkipReason.MARKET_MISMATCH, true);
+    }
+
+    /// @dev Syncs the side's stored position (funding, splits) and applies the fill in memory.
+    function _computeSide(
+        Batch memory batch,
+        MarketCache memory market,
+        Order calldata order,
+        uint256 fillSizeX18,
+        uint256 priceX18,
+        int256 feeBps,
+        Side memory side
+    ) private view {
+        side.accountIndex = _accountIn(batch, side.account);
+        Position memory p = PositionMath.unpack(_positions[side.account][market.marketId]);
+        side.listed = p.sizeX18 != 0;
+        if (p.splitFactorX18 == 0) {
+            // Never touched: start at the market's current split factor and funding index.
+            p.splitFactorX18 = market.price.splitFactorX18;
+            p.lastFundingIndexX18 = market.funding.indexX18;
+        } else {
+            side.fundingOwedX18 = PositionMath.sync(p, market.funding.indexX18, market.price.splitFactorX18);
+        }
+        side.oldSizeX18 = p.sizeX18;
+        side.oldOpenNotionalX18 = p.openNotionalX18;
+        int256 fillX18 = order.signedFillX18(fillSizeX18);
+        if (_fillWouldOverflow(p, fillX18, priceX18)) {
+            // Leave the position unchanged but mark it out of bounds for `_withinPositionBounds`.
+            p.sizeX18 = type(int256).max;
+        } else {
+            (p.sizeX18, p.openNotionalX18, side.realizedPnlX18) = PositionMath.applyFill(
+                p.sizeX18,
+                p.openNotionalX18,
+                fillX18,
+                priceX18
+            );
+        }
+        side.position = p;
+        side.feeX18 = PositionMath.tradingFeeX18(fillX18, priceX18, feeBps);
+    }
+
+    /// @dev Whether equity after the fill covers initial margin (risk grows) or stays non-negative
+    /// (risk does not grow: an account may always reduce while it stays solvent).
+    function _marginOk(
+        Batch memory batch,
+        bytes32 marketId,
+        Side memory side,
+        bool reduces
+    ) private view returns (bool) {
+        AccountCache memory cache = batch.accounts[side.accountIndex];
+        int256 collateralX18 =
+            cache.collateralX18 + cache.deltaX18 + side.realizedPnlX18 - side.fundingOwedX18 - side.feeX18;
+        AccountHealth memory health = _health(batch, side.account, collateralX18, marketId, side.position);
+        if (reduces) return health.equityX18 >= 0;
+        return MarginMath.meetsInitialMargin(health);
+    }
+
+    /// @dev Writes both sides of a validated match: positions, order fills, account lists, caches.
+    function _writeMatch(
+        Batch memory batch,
+        Match calldata m,
+        MarketCache memory market,
+        Side memory maker,
+        Side memory taker
+    ) private {
+        _recordFill(m.maker, maker.orderHash, m.fillSizeX18);
+        _recordFill(m.taker, taker.orderHash, m.fillSizeX18);
+        _updateOpenInterest(market, maker.oldSizeX18, maker.position.sizeX18);
+        _updateOpenInterest(market, taker.oldSizeX18, taker.position.sizeX18);
+        int256 realizedX18 =
+            _writeSide(batch, market.marketId, maker) + _writeSide(batch, market.marketId, taker);
+        int256 openNotionalDeltaX18 =
+            maker.position.openNotionalX18 -
+                maker.oldOpenNotionalX18 +
+                taker.position.openNotionalX18 -
+                taker.oldOpenNotionalX18;
+        // Rounding dust of the fill (>= 0, PositionMath rounds every share toward the protocol) goes to
+        // the fee treasury so that the vault's accounting identity stays exact.
+        int256 dustX18 = SafeCast.toInt256(SafeCast.toUint256(openNotionalDeltaX18 - realizedX18));
+        batch.feeDeltaX18 += maker.feeX18 + taker.feeX18 + dustX18;
+        batch.openNotionalDeltaX18 += openNotionalDeltaX18;
+        // Funding paid into (taken out of) the settled balance until the other side settles.
+        batch.settledDeltaX18 += maker.fundingOwedX18 + taker.fundingOwedX18;
+        market.traded = true;
+        uint256 priceX18 = m.maker.limitPriceX18;
+        market.volumeSizeX18 += m.fillSizeX18;
+        market.volumeNotionalX18 += PositionMath.notionalX18(int256(m.fillSizeX18), priceX18);
+    }
+
+    /// @dev Stores one side's position and market list, and books its collateral delta.
+    function _writeSide(Batch memory batch, bytes32 marketId, Side memory side) private returns (int256) {
+        Position memory p = side.position;
+        if (p.sizeX18 == 0) {
+            delete _positions[side.account][marketId];
+            if (side.listed) _removeMarket(side.account, marketId);
+        } else {
+            _positions[side.account][marketId] = PositionMath.pack(p);
+            if (!side.listed) _accountMarkets[side.account].push(marketId);
+        }
+        batch.accounts[side.accountIndex].deltaX18 += side.realizedPnlX18 - side.fundingOwedX18 - side.feeX18;
+        return side.realizedPnlX18;
+    }
+
+    /// @dev Writes every market the batch loaded, reports fills to the oracle, applies collateral
+    /// changes in one vault call.
+    function _finishBatch(Batch memory batch) private {
+        for (uint256 i; i < batch.marketCount; ++i) {
+            MarketCache memory market = batch.markets[i];
+            if (!market.listed) continue;
+            _storeMarket(market);
+            if (market.traded) {
+                // Volume-weighted price of the batch, rounded down (it only feeds the oracle's EMA).
+                oracle.recordTrade(
+                    market.marketId,
+                    (market.volumeNotionalX18 * Constants.X18) / market.volumeSizeX18,
+                    market.volumeNotionalX18
+                );
+            }
+        }
+        totalOpenNotionalX18 += batch.openNotionalDeltaX18;
+        settledBalanceX18 += batch.settledDeltaX18;
+        uint256 accountCount = batch.accountCount;
+        if (accountCount == 0 && batch.feeDeltaX18 == 0) return;
+        AccountId[] memory accounts = new AccountId[](accountCount);
+        int256[] memory deltas = new int256[](accountCount);
+        for (uint256 i; i < accountCount; ++i) {
+            accounts[i] = batch.accounts[i].account;
+            deltas[i] = batch.accounts[i].deltaX18;
+        }
+        vault.applySettlement(accounts, deltas, batch.feeDeltaX18);
+    }
+
+    // ============================================================================ margin
+
+    /// @dev The health of `account` with `collateralX18`, its stored positions, and `traded` (already
+    /// synced) in place of its stored position in `tradedMarketId` (zero id: none).
+    function _health(
+        Batch memory batch,
+        AccountId account,
+        int256 collateralX18,
+        bytes32 tradedMarketId,
+        Position memory traded
+    ) private view returns (AccountHealth memory health) {
+        health = MarginMath.start(collateralX18);
+        bytes32[] storage marketIds = _accountMarkets[account];
+        uint256 count = marketIds.length;
+        for (uint256 i; i < count; ++i) {
+            bytes32 marketId = marketIds[i];
+            if (marketId == tradedMarketId) continue;
+            (MarketCache memory market, ) = _marketIn(batch, marketId);
+            Position memory p = PositionMath.unpack(_positions[account][marketId]);
+            MarginMath.accumulate(health, _exposure(market, p));
+        }
+        if (tradedMarketId != bytes32(0) && traded.sizeX18 != 0) {
+            (MarketCache memory market, ) = _marketIn(batch, tradedMarketId);
+            MarginMath.accumulate(health, _exposure(market, traded));
+        }
+    }
+
+    /// @dev A position's contribution at the market's current mark, split factor and funding index.
+    /// A delisted market needs no margin: its price is final.
+    function _exposure(
+        MarketCache memory market,
+        Position memory p
+    ) private pure returns (MarketExposure memory exposure) {
+        exposure.sizeX18 = PositionMath.rescaleSize(p.sizeX18, p.splitFactorX18, market.price.splitFactorX18);
+        exposure.openNotionalX18 = p.openNotionalX18;
+        exposure.pendingFundingX18 = FundingMath.pendingFundingX18(
+            p.sizeX18,
+            p.splitFactorX18,
+            p.lastFundingIndexX18,
+            market.funding.indexX18
+        );
+        exposure.markPriceX18 = market.price.markPriceX18;
+        if (market.mode != TradingMode.SETTLED) {
+            exposure.initialMarginBps = market.params.initialMarginBps;
+            exposure.maintenanceMarginBps = market.params.maintenanceMarginBps;
+        }
+    }
+
+    // ============================================================================ helpers
+
+    function _newBatch(
+        uint256 marketCapacity,
+        uint256 accountCapacity
+    ) private pure returns (Batch memory batch) {
+        batch.markets = new MarketCache[](marketCapacity);
+        batch.accounts = new AccountCache[](accountCapacity);
+    }
+
+    /// @dev The batch's cache entry of `marketId`, loading it on first use.
+    function _marketIn(Batch memory batch, bytes32 marketId) private view returns (MarketCache memory, bool) {
+        uint256 count = batch.marketCount;
+        for (uint256 i; i < count; ++i) {
+            MarketCache memory cached = batch.markets[i];
+            if (cached.marketId == marketId) return (cached, cached.listed);
+        }
+        (MarketCache memory market, ) = _loadMarket(marketId);
+        batch.markets[count] = market;
+        batch.marketCount = count + 1;
+        return (market, market.listed);
+    }
+
+    /// @dev The batch's account entry of `account` (loading its collateral on first use).
+    function _accountIn(Batch memory batch, AccountId account) private view returns (uint256) {
+        uint256 count = batch.accountCount;
+        for (uint256 i; i < count; ++i) {
+            if (batch.accounts[i].account.eq(account)) return i;
+        }
+        batch.accounts[count] = AccountCache(account, vault.collateralX18(account), 0);
+        batch.accountCount = count + 1;
+        return count;
+    }
+
+    function _orderFitsMarket(Order calldata order, MarketConfig memory config) private pure returns (bool) {
+        return
+            order.isWellFormed() &&
+            order.sizeX18 >= config.minOrderSizeX18 &&
+            order.sizeX18 % config.stepSizeX18 == 0 &&
+            order.limitPriceX18 % config.tickSizeX18 == 0;
+    }
+
+    /// @dev Cancelled by hash, below the owner's nonce floor, or its nonce used (completed or invalidated).
+    function _isDead(Order calldata order, bytes32 orderHash) private view returns (bool) {
+        return
+            _cancelled[orderHash] ||
+            order.nonce < nonceFloor[order.owner] ||
+            OrderLib.isNonceUsed(_nonceBitmap[order.owner], order.nonce);
+    }
+
+    /// @dev The signer is the owner or its vault operator, and the signature is valid for it (ECDSA or
+    /// ERC-1271 through a staticcall).
+    function _validSignature(
+        Order calldata order,
+        bytes32 digest,
+        bytes calldata signature
+    ) private view returns (bool) {
+        address signer = order.signer;
+        if (signer != order.owner && !vault.isOperator(order.owner, signer)) return false;
+        return SignatureChecker.isValidSignatureNowCalldata(signer, digest, signature);
+    }
+
+    function _recordFill(Order calldata order, bytes32 orderHash, uint256 fillSizeX18) private {
+        OrderLib.recordFill(
+            filledX18,
+            _nonceBitmap[order.owner],
+            orderHash,
+            order.sizeX18,
+            order.nonce,
+            filledX18[orderHash],
+            fillSizeX18
+        );
+    }
+
+    /// @dev Whether `applyFill` would exceed its size or open-notional bounds (checked before calling
+    /// it, so that the batch never reverts).
+    function _fillWouldOverflow(
+        Position memory p,
+        int256 fillX18,
+        uint256 priceX18
+    ) private pure returns (bool) {
+        int256 newSizeX18 = p.sizeX18 + fillX18;
+        if (SignedMath.abs(newSizeX18) > Constants.CH_MAX_ABS_SIZE_X18) return true;
+        uint256 fillNotionalX18 = PositionMath.notionalX18(fillX18, priceX18);
+        return SignedMath.abs(p.openNotionalX18) + fillNotionalX18 > Constants.CH_MAX_ABS_OPEN_NOTIONAL_X18;
+    }
+
+    function _withinPositionBounds(Position memory p) private pure returns (bool) {
+        return SignedMath.abs(p.sizeX18) <= Constants.CH_MAX_ABS_SIZE_X18;
+    }
+
+    /// @dev Open interest may always shrink; a side that grows must stay within the session cap at the mark.
+    function _openInterestAllowed(
+        MarketCache memory market,
+        Side memory maker,
+        Side memory taker
+    ) private pure returns (bool) {
+        (uint256 longX18, uint256 shortX18) = _openInterestAfter(market, maker, taker);
+        uint256 capX18 = market.params.openInterestCapX18;
+        uint256 markX18 = market.price.markPriceX18;
+        if (
+            longX18 > market.longX18 && PositionMath.notionalX18(SafeCast.toInt256(longX18), markX18) > capX18
+        ) {
+            return false;
+        }
+        return
+            !(shortX18 > market.shortX18 &&
+                PositionMath.notionalX18(SafeCast.toInt256(shortX18), markX18) > capX18);
+    }
+
+    function _openInterestAfter(
+        MarketCache memory market,
+        Side memory maker,
+        Side memory taker
+    ) private pure returns (uint256 longX18, uint256 shortX18) {
+        MarketCache memory copy;
+        copy.longX18 = market.longX18;
+        copy.shortX18 = market.shortX18;
+        _updateOpenInterest(copy, maker.oldSizeX18, maker.position.sizeX18);
+        _updateOpenInterest(copy, taker.oldSizeX18, taker.position.sizeX18);
+        return (copy.longX18, copy.shortX18);
+    }
+
+    function _opensTooMany(Side memory side) private view returns (bool) {
+        return
+            !side.listed &&
+            side.position.sizeX18 != 0 &&
+            _accountMarkets[side.account].length >= Constants.CH_MAX_MARKETS_PER_ACCOUNT;
+    }
+
+    function _removeMarket(AccountId account, bytes32 marketId) private {
+        bytes32[] storage marketIds = _accountMarkets[account];
+        uint256 last = marketIds.length - 1;
+        for (uint256 i; i <= last; ++i) {
+            if (marketIds[i] == marketId) {
+                marketIds[i] = marketIds[last];
+                marketIds.pop();
+                return;
+            }
+        }
+    }
+
+    function _requireOwnerOrOperator(address owner) private view {
+        if (msg.sender != owner && !vault.isOperator(owner, msg.sender)) {
+            revert Clearinghouse_NotOwnerOrOperator(msg.sender, owner);
+        }
+    }
+}
