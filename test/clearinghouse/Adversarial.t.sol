@@ -720,6 +720,7 @@ contract ClearinghouseAdversarialTest is ClearinghouseFixture {
     /// whose epoch field is edited to the new epoch fails its signature.
     function test_settleMatches_SkipsOrdersSignedBeforeASplit() public {
         Order memory maker = _order(alice, AAPL, false, ONE, PRICE / 2, 1);
+        maker.expiry = uint64(block.timestamp + 7 days);
         bytes memory makerSignature = _sign(aliceKey, maker);
         uint256 effective = block.timestamp + 1 days + 1 hours;
         vm.prank(admin);
