@@ -71,8 +71,19 @@ contract ClearinghouseAdversarialTest is ClearinghouseFixture {
     }
 
     /// @dev Both orders signed by the key of their `signer`.
-    function _signed(Order memory maker, Order memory taker, uint256 fillSizeX18) internal view returns (Match memory) {
-        return _match(maker, _sign(keyOf[maker.signer], maker), taker, _sign(keyOf[taker.signer], taker), fillSizeX18);
+    function _signed(
+        Order memory maker,
+        Order memory taker,
+        uint256 fillSizeX18
+    ) internal view returns (Match memory) {
+        return
+            _match(
+                maker,
+                _sign(keyOf[maker.signer], maker),
+                taker,
+                _sign(keyOf[taker.signer], taker),
+                fillSizeX18
+            );
     }
 
     function _defaultMatch(uint256 nonce) internal view returns (Match memory) {
@@ -159,7 +170,13 @@ contract ClearinghouseAdversarialTest is ClearinghouseFixture {
             ONE
         );
         _assertSkipped(m, SkipReason.MAKER_SIGNATURE);
-        m = _match(maker, _sign(aliceKey, maker), taker, _signFor(bobKey, taker, block.chainid + 2, address(ch)), ONE);
+        m = _match(
+            maker,
+            _sign(aliceKey, maker),
+            taker,
+            _signFor(bobKey, taker, block.chainid + 2, address(ch)),
+            ONE
+        );
         _assertSkipped(m, SkipReason.TAKER_SIGNATURE);
     }
 
@@ -193,7 +210,13 @@ contract ClearinghouseAdversarialTest is ClearinghouseFixture {
             ONE
         );
         _assertSkipped(m, SkipReason.MAKER_SIGNATURE);
-        m = _match(maker, _sign(aliceKey, maker), taker, _signFor(bobKey, taker, block.chainid, address(vault)), ONE);
+        m = _match(
+            maker,
+            _sign(aliceKey, maker),
+            taker,
+            _signFor(bobKey, taker, block.chainid, address(vault)),
+            ONE
+        );
         _assertSkipped(m, SkipReason.TAKER_SIGNATURE);
     }
 
@@ -225,7 +248,10 @@ contract ClearinghouseAdversarialTest is ClearinghouseFixture {
         bytes memory signature = _sign(aliceKey, maker);
         maker.marketId = NVDA;
         Order memory taker = _order(bob, NVDA, true, ONE, PRICE, 1);
-        _assertSkipped(_match(maker, signature, taker, _sign(bobKey, taker), ONE), SkipReason.MAKER_SIGNATURE);
+        _assertSkipped(
+            _match(maker, signature, taker, _sign(bobKey, taker), ONE),
+            SkipReason.MAKER_SIGNATURE
+        );
     }
 
     function test_settleMatches_SkipsMakerOrderWithChangedSide() public {
@@ -233,7 +259,10 @@ contract ClearinghouseAdversarialTest is ClearinghouseFixture {
         bytes memory signature = _sign(aliceKey, maker);
         maker.isBuy = true;
         Order memory taker = _order(bob, AAPL, false, ONE, PRICE, 1);
-        _assertSkipped(_match(maker, signature, taker, _sign(bobKey, taker), ONE), SkipReason.MAKER_SIGNATURE);
+        _assertSkipped(
+            _match(maker, signature, taker, _sign(bobKey, taker), ONE),
+            SkipReason.MAKER_SIGNATURE
+        );
     }
 
     function test_settleMatches_SkipsMakerOrderWithChangedSize() public {
@@ -247,7 +276,10 @@ contract ClearinghouseAdversarialTest is ClearinghouseFixture {
         bytes memory signature = _sign(aliceKey, maker);
         maker.limitPriceX18 = PRICE - TICK_X18;
         Order memory taker = _takerBuy(1);
-        _assertSkipped(_match(maker, signature, taker, _sign(bobKey, taker), ONE), SkipReason.MAKER_SIGNATURE);
+        _assertSkipped(
+            _match(maker, signature, taker, _sign(bobKey, taker), ONE),
+            SkipReason.MAKER_SIGNATURE
+        );
     }
 
     function test_settleMatches_SkipsMakerOrderWithChangedExpiry() public {
@@ -442,7 +474,13 @@ contract ClearinghouseAdversarialTest is ClearinghouseFixture {
         MockERC1271Wallet wallet = new MockERC1271Wallet(alice);
         _deposit(address(wallet), 0, 100_000);
         Order memory maker = _order(address(wallet), AAPL, false, ONE, PRICE, 1);
-        Match memory m = _match(maker, _sign(aliceKey, maker), _takerBuy(1), _sign(bobKey, _takerBuy(1)), ONE);
+        Match memory m = _match(
+            maker,
+            _sign(aliceKey, maker),
+            _takerBuy(1),
+            _sign(bobKey, _takerBuy(1)),
+            ONE
+        );
         assertEq(_settleOne(m), 1, "wallet order fills");
         assertEq(_size(address(wallet), AAPL), -int256(ONE), "wallet short");
     }
@@ -453,7 +491,13 @@ contract ClearinghouseAdversarialTest is ClearinghouseFixture {
         vm.prank(alice);
         wallet.setRejectAll(true);
         Order memory maker = _order(address(wallet), AAPL, false, ONE, PRICE, 1);
-        Match memory m = _match(maker, _sign(aliceKey, maker), _takerBuy(1), _sign(bobKey, _takerBuy(1)), ONE);
+        Match memory m = _match(
+            maker,
+            _sign(aliceKey, maker),
+            _takerBuy(1),
+            _sign(bobKey, _takerBuy(1)),
+            ONE
+        );
         _assertSkipped(m, SkipReason.MAKER_SIGNATURE);
     }
 
@@ -482,7 +526,10 @@ contract ClearinghouseAdversarialTest is ClearinghouseFixture {
 
     function test_settleMatches_SkipsERC1271WalletThatWithdrawsDuringValidation() public {
         MockReentrantERC1271Wallet wallet = _reentrantWalletAccount();
-        wallet.setCallback(address(vault), abi.encodeCall(ICollateralVault.withdraw, (0, 1_000 * USDC, alice)));
+        wallet.setCallback(
+            address(vault),
+            abi.encodeCall(ICollateralVault.withdraw, (0, 1_000 * USDC, alice))
+        );
         uint256 balanceBefore = usdc.balanceOf(alice);
         _assertSkipped(_walletMatch(wallet), SkipReason.MAKER_SIGNATURE);
         assertEq(usdc.balanceOf(alice), balanceBefore, "no withdrawal");
@@ -549,7 +596,11 @@ contract ClearinghouseAdversarialTest is ClearinghouseFixture {
     /// an unrelated trade closes most of the position, the rest of the order would flip it.
     function test_settleMatches_ReduceOnlyIsCheckedAgainstThePositionAtFillTime() public {
         Order memory bobBuys = _order(bob, AAPL, true, 2 * ONE, PRICE, 1);
-        assertEq(_settleOne(_signed(_order(alice, AAPL, false, 2 * ONE, PRICE, 1), bobBuys, 2 * ONE)), 1, "long 2");
+        assertEq(
+            _settleOne(_signed(_order(alice, AAPL, false, 2 * ONE, PRICE, 1), bobBuys, 2 * ONE)),
+            1,
+            "long 2"
+        );
         Order memory reduce = _order(bob, AAPL, false, 2 * ONE, PRICE, 2);
         reduce.flags = OrderLib.FLAG_REDUCE_ONLY;
         Order memory carolBuys = _order(carol, AAPL, true, 5 * ONE, PRICE, 1);
@@ -731,7 +782,10 @@ contract ClearinghouseAdversarialTest is ClearinghouseFixture {
         assertEq(_priceState(AAPL).epoch, 1, "epoch bumped");
         Order memory taker = _order(bob, AAPL, true, ONE, PRICE / 2, 1);
         bytes memory takerSignature = _sign(bobKey, taker);
-        _assertSkipped(_match(maker, makerSignature, taker, takerSignature, ONE), SkipReason.MAKER_EPOCH_MISMATCH);
+        _assertSkipped(
+            _match(maker, makerSignature, taker, takerSignature, ONE),
+            SkipReason.MAKER_EPOCH_MISMATCH
+        );
         maker.epoch = 1;
         _assertSkipped(_match(maker, makerSignature, taker, takerSignature, ONE), SkipReason.MAKER_SIGNATURE);
         assertEq(_settleOne(_signed(maker, taker, ONE)), 1, "a new-epoch order fills");
@@ -840,7 +894,10 @@ contract ClearinghouseAdversarialTest is ClearinghouseFixture {
         Order memory maker = _order(alice, AAPL, false, ONE, 0, 1);
         _assertSkipped(_signed(maker, _takerBuy(1), ONE), SkipReason.MAKER_INVALID);
         maker = _order(alice, AAPL, false, ONE, PRICE + 1, 2);
-        _assertSkipped(_signed(maker, _order(bob, AAPL, true, ONE, 201e18, 1), ONE), SkipReason.MAKER_INVALID);
+        _assertSkipped(
+            _signed(maker, _order(bob, AAPL, true, ONE, 201e18, 1), ONE),
+            SkipReason.MAKER_INVALID
+        );
     }
 
     function test_settleMatches_SkipsOrderWithUnknownFlags() public {

@@ -118,10 +118,25 @@ abstract contract ClearinghouseFixture is Test {
     function _listMarket(bytes32 marketId, uint256 priceX18) internal {
         vm.startPrank(admin);
         adapter.listMarket(marketId, adapter.defaultMarketParams(500), priceX18);
-        adapter.setSessionSources(marketId, Session.PRE_MARKET, IPriceSource(source), IPriceSource(address(0)));
+        adapter.setSessionSources(
+            marketId,
+            Session.PRE_MARKET,
+            IPriceSource(source),
+            IPriceSource(address(0))
+        );
         adapter.setSessionSources(marketId, Session.REGULAR, IPriceSource(source), IPriceSource(address(0)));
-        adapter.setSessionSources(marketId, Session.POST_MARKET, IPriceSource(source), IPriceSource(address(0)));
-        adapter.setSessionSources(marketId, Session.OVERNIGHT, IPriceSource(source), IPriceSource(address(0)));
+        adapter.setSessionSources(
+            marketId,
+            Session.POST_MARKET,
+            IPriceSource(source),
+            IPriceSource(address(0))
+        );
+        adapter.setSessionSources(
+            marketId,
+            Session.OVERNIGHT,
+            IPriceSource(source),
+            IPriceSource(address(0))
+        );
         registry.listMarket(marketId, _marketConfig(), _sessionParams());
         vm.stopPrank();
         markets.push(marketId);
@@ -206,7 +221,11 @@ abstract contract ClearinghouseFixture is Test {
         return ch.accountHealth(_account(owner, subaccount));
     }
 
-    function _position(address owner, uint96 subaccount, bytes32 marketId) internal view returns (Position memory) {
+    function _position(
+        address owner,
+        uint96 subaccount,
+        bytes32 marketId
+    ) internal view returns (Position memory) {
         return ch.position(_account(owner, subaccount), marketId);
     }
 
@@ -258,7 +277,11 @@ abstract contract ClearinghouseFixture is Test {
             );
     }
 
-    function _digest(Order memory order, uint256 chainId, address verifyingContract) internal pure returns (bytes32) {
+    function _digest(
+        Order memory order,
+        uint256 chainId,
+        address verifyingContract
+    ) internal pure returns (bytes32) {
         return OrderLib.digest(_domainSeparator(chainId, verifyingContract), OrderLib.hash(order));
     }
 
