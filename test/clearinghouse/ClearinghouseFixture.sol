@@ -22,9 +22,9 @@ import {RiskParamsLib} from "../../contracts/libraries/RiskParamsLib.sol";
 import {MockPriceSource} from "../../contracts/mocks/MockPriceSource.sol";
 import {MockUSDC} from "../../contracts/mocks/MockUSDC.sol";
 import {AccountId, AccountIdLib} from "../../contracts/types/Account.sol";
-import {MarketConfig, Match, SkipReason} from "../../contracts/types/Clearinghouse.sol";
+import {MarketConfig, Match} from "../../contracts/types/Clearinghouse.sol";
 import {AccountHealth, MarketStatus, Position, SessionRiskParams} from "../../contracts/types/Market.sol";
-import {MarketParams, PriceState} from "../../contracts/types/Oracle.sol";
+import {PriceState} from "../../contracts/types/Oracle.sol";
 import {Order} from "../../contracts/types/Order.sol";
 import {DayKind, Session} from "../../contracts/types/Session.sol";
 
