@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {ClearinghouseFixture} from "./ClearinghouseFixture.sol";
+import {IOracleCorporateActions} from "../../contracts/interfaces/IOracleCorporateActions.sol";
 import {Match} from "../../contracts/types/Clearinghouse.sol";
 import {Order} from "../../contracts/types/Order.sol";
 
@@ -60,13 +61,12 @@ contract ClearinghouseFindingsTest is ClearinghouseFixture {
         assertEq(ch.settleMatches{gas: 15_000_000}(batch), 20, "all settle");
     }
 
-    /// @dev FINDING 2 (INV-2 "Σ long size == Σ short size per market; recorded OI == Σ positions").
-    /// Positions are stored in current shares and rescaled lazily with `floor(size * F / F0)`. After a
-    /// 1:3 reverse split (allowed by the oracle: terms 1..1000) a long of 0.001 becomes
-    /// 0.000333333333333333 and a short of 0.001 becomes -0.000333333333333334: once both are touched
-    /// the shorts exceed the longs by one wei for good (the recorded open interest follows the
-    /// positions here only because `_updateOpenInterest` saturates). Funding then runs on base sizes
-    /// that do not net to zero: while longs pay, the shorts receive slightly more than the longs pay.
+    /// @dev FINDING 2 (INV-2 "Σ long size == Σ short size per market; recorded OI == Σ positions"),
+    /// now a regression test. Positions are rescaled lazily with `floor(size * F / F0)`; a 1:3 reverse
+    /// split turned a long of 0.001 into 0.000333333333333333 and a short of 0.001 into
+    /// -0.000333333333333334, leaving the shorts one wei larger for good. The oracle now rejects split
+    /// ratios whose reduced denominator does not divide the 1e-9-share step quantum, and a 1:4 reverse
+    /// split of the same positions keeps longs equal to shorts exactly.
     function test_split_NonDividingReverseSplitKeepsLongsEqualToShorts() public {
         (address alice, uint256 aliceKey) = makeAddrAndKey("alice");
         (address bob, uint256 bobKey) = makeAddrAndKey("bob");
@@ -78,7 +78,10 @@ contract ClearinghouseFindingsTest is ClearinghouseFixture {
         _trade(alice, aliceKey, false, bob, bobKey, STEP_X18, PRICE, 1);
         uint256 effective = block.timestamp + 1 days + 1 hours;
         vm.prank(admin);
+        vm.expectRevert(abi.encodeWithSelector(IOracleCorporateActions.Oracle_SplitNotExact.selector, 1, 3));
         actions.scheduleSplit(AAPL, effective, 1, 3);
+        vm.prank(admin);
+        actions.scheduleSplit(AAPL, effective, 1, 4);
         while (block.timestamp + 30 minutes < effective) {
             vm.warp(block.timestamp + 30 minutes);
             _publishAll();
@@ -86,11 +89,11 @@ contract ClearinghouseFindingsTest is ClearinghouseFixture {
         }
         vm.warp(effective);
         _publishAll();
-        _publish(AAPL, PRICE * 3);
+        _publish(AAPL, PRICE * 4);
         _pokeAll();
         // Both positions are touched (and stored rescaled) by trades with carol.
-        _trade(alice, aliceKey, false, carol, carolKey, STEP_X18, PRICE * 3, 2);
-        _trade(carol, carolKey, false, bob, bobKey, STEP_X18, PRICE * 3, 3);
+        _trade(alice, aliceKey, false, carol, carolKey, STEP_X18, PRICE * 4, 2);
+        _trade(carol, carolKey, false, bob, bobKey, STEP_X18, PRICE * 4, 3);
         int256 net;
         uint256 longs;
         uint256 shorts;
@@ -104,7 +107,7 @@ contract ClearinghouseFindingsTest is ClearinghouseFixture {
         (uint256 longOi, uint256 shortOi, ) = ch.openInterest(AAPL);
         assertEq(longOi, longs, "recorded long OI == sum of longs");
         assertEq(shortOi, shorts, "recorded short OI == sum of shorts");
-        assertEq(net, 0, "FINDING 2: sum of sizes is zero after a 1:3 reverse split");
+        assertEq(net, 0, "sum of sizes is zero after a 1:4 reverse split");
     }
 
     // ------------------------------------------------------------------ helpers
