@@ -15,7 +15,7 @@ import { network } from "hardhat";
 import { loadDeploymentConfig, parametersFile } from "../deploy/config.js";
 import { deployLocalMocks, deploySystem, writeDeploymentRecord } from "../deploy/system.js";
 
-const connection = await network.connect();
+const connection = await network.getOrCreate();
 const { ethers } = connection;
 const config = loadDeploymentConfig(process.env["SUNDIAL_DEPLOY_CONFIG"] ?? parametersFile("local"));
 const signers = await ethers.getSigners();

@@ -11,7 +11,7 @@ import { deploySystem, writeDeploymentRecord } from "../deploy/system.js";
 const file = process.env["SUNDIAL_DEPLOY_CONFIG"];
 if (file === undefined) throw new Error("set SUNDIAL_DEPLOY_CONFIG to the network's parameter file");
 const config = loadDeploymentConfig(file);
-const connection = await network.connect();
+const connection = await network.getOrCreate();
 const { chainId } = await connection.ethers.provider.getNetwork();
 if (Number(chainId) !== config.chainId) {
   throw new Error(`${file} is for chain ${config.chainId}, the network is chain ${chainId}`);
