@@ -37,13 +37,14 @@ describe("funding keeper on the in-process chain", function () {
     expect(await chain.marketIds()).to.have.members(record.markets.map((m) => m.marketId));
     const clock = async () => networkHelpers.time.latest();
     let now = await clock();
+    const metrics = new MetricsRegistry("t_");
     const keeper = new FundingKeeper(
       chain,
       await loadCalendarFile(),
       () => now,
       { intervalSec: 600 },
       silentLogger,
-      new MetricsRegistry("t_"),
+      metrics,
     );
     const outcome = await keeper.tick();
     expect(outcome.kind).to.equal("funded");
@@ -52,8 +53,14 @@ describe("funding keeper on the in-process chain", function () {
     for (const market of record.markets) {
       expect((await clearinghouse.fundingState(market.marketId)).lastUpdateTime).to.equal(fundedAt);
     }
+    console.log(
+      `      fund(5 markets), first accrual: ${metrics.render().match(/t_fund_gas_used (\d+)/)?.[1]} gas`,
+    );
     await networkHelpers.time.increase(600);
     now = await clock();
     expect((await keeper.tick()).kind).to.equal("funded");
+    console.log(
+      `      fund(5 markets), 10 min later: ${metrics.render().match(/t_fund_gas_used (\d+)/)?.[1]} gas`,
+    );
   });
 });
