@@ -162,11 +162,9 @@ function parseSessions(problems: string[], where: string, m: MarketConfigFile): 
         problems.push(`${where}: ${name} uses dataStreams without dataStreamsFeedId`);
       }
     }
-    const closed = session === Session.CLOSED;
-    if (closed !== (kinds.length === 1 && kinds[0] === "signedQuotes")) {
-      if (closed || kinds.includes("signedQuotes")) {
-        problems.push(`${where}.sessions.${name}: signedQuotes is the only source of CLOSED, and only there`);
-      }
+    const onlyQuotes = kinds.length === 1 && kinds[0] === "signedQuotes";
+    if (session === Session.CLOSED ? !onlyQuotes : kinds.includes("signedQuotes")) {
+      problems.push(`${where}.sessions.${name}: signedQuotes is the only source of CLOSED, and only there`);
     }
     if (kinds[0] === kinds[1]) problems.push(`${where}.sessions.${name}: secondary equals primary`);
     const [primary, secondary] = kinds as [SourceKind, SourceKind?];
@@ -344,6 +342,11 @@ export function resolveDeploymentConfig(config: DeploymentConfig, ctx: AddressCo
       return ref;
     }
   };
+  /** A contract the deployment does not create: the timelock is never one. */
+  const resolveExternal = (ref: AddressRef, where: string, mock?: string): string => {
+    if (ref === "TIMELOCK") problems.push(`${where} cannot be TIMELOCK`);
+    return resolve(ref, where, mock);
+  };
   const mocks = ctx.mocks;
   const oracle = config.oracle;
   const markets = config.markets.map((m, i): MarketSpec => {
@@ -370,14 +373,18 @@ export function resolveDeploymentConfig(config: DeploymentConfig, ctx: AddressCo
       riskManager: resolve(config.roles.riskManager, "roles.riskManager"),
       quoteGuardian: resolve(config.roles.quoteGuardian, "roles.quoteGuardian"),
     },
-    collateralToken: resolve(config.collateralToken, "collateralToken", mocks?.collateralToken),
+    collateralToken: resolveExternal(config.collateralToken, "collateralToken", mocks?.collateralToken),
     oracle: {
       sequencerUptimeFeed:
         oracle.sequencerUptimeFeed === null
           ? null
-          : resolve(oracle.sequencerUptimeFeed, "oracle.sequencerUptimeFeed", mocks?.sequencerUptimeFeed),
-      pyth: resolve(oracle.pyth, "oracle.pyth", mocks?.pyth),
-      dataStreamsVerifierProxy: resolve(
+          : resolveExternal(
+              oracle.sequencerUptimeFeed,
+              "oracle.sequencerUptimeFeed",
+              mocks?.sequencerUptimeFeed,
+            ),
+      pyth: resolveExternal(oracle.pyth, "oracle.pyth", mocks?.pyth),
+      dataStreamsVerifierProxy: resolveExternal(
         oracle.dataStreamsVerifierProxy,
         "oracle.dataStreamsVerifierProxy",
         mocks?.dataStreamsVerifierProxy,

@@ -315,6 +315,7 @@ describe("deploy/config: parameter files", function () {
     json.markets[0]!["bandTierBps"] = 5;
     json.markets[1]!["sessions"] = { CLOSED: ["pyth"], LUNCH: ["pyth"] };
     json.markets[2]!["marketId"] = json.markets[3]!["marketId"];
+    json.markets[4]!["sessions"] = { REGULAR: ["pyth", "signedQuotes"], CLOSED: ["signedQuotes"] };
     try {
       parseDeploymentConfig(json);
       expect.fail("parsed an invalid file");
@@ -329,6 +330,22 @@ describe("deploy/config: parameter files", function () {
       );
       expect(problems).to.include("markets[1] (TSLA).sessions.LUNCH is not a session name");
       expect(problems).to.include("markets must have distinct marketIds");
+      expect(problems).to.include(
+        "markets[4] (QQQ).sessions.REGULAR: signedQuotes is the only source of CLOSED, and only there",
+      );
+    }
+    const config = loadDeploymentConfig(parametersFile("local"));
+    config.collateralToken = "TIMELOCK";
+    config.oracle.pyth = "MOCK";
+    const accounts = ["0x0000000000000000000000000000000000000001"];
+    try {
+      resolveDeploymentConfig(config, { deployer: accounts[0]!, accounts });
+      expect.fail("resolved a timelock collateral");
+    } catch (err) {
+      const problems = (err as DeploymentConfigError).problems;
+      expect(problems).to.include("collateralToken cannot be TIMELOCK");
+      expect(problems).to.include("oracle.pyth is MOCK but no mock was deployed");
+      expect(problems).to.include("roles.matcher: no account 3");
     }
     expect(REPLACE_ME).to.equal("REPLACE_ME");
   });
