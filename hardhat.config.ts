@@ -80,5 +80,7 @@ export default defineConfig({
   },
   networks: {
     hardhatMainnet: { type: "edr-simulated", chainType: "l1" },
+    // A node started with `hardhat node` (npm run deploy:local, the keepers' local mode).
+    localhost: { type: "http", url: "http://127.0.0.1:8545" },
   },
 });

@@ -5,3 +5,4 @@ export * from "./positions.js";
 export * from "./funding.js";
 export * from "./margin.js";
 export * from "./orders.js";
+export * from "./clients.js";

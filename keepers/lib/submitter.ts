@@ -12,6 +12,8 @@ import type { Logger } from "./logger.js";
 export interface TxRequest {
   to: string;
   data: string;
+  /** Wei sent with the call (e.g. Pyth's update fee); none when absent. */
+  value?: bigint;
 }
 
 export interface SignedTx {
@@ -151,7 +153,7 @@ export class WalletSubmitter implements Submitter {
     try {
       return await withRetries(
         "eth_call",
-        () => this.provider.call({ from: this.address, to: req.to, data: req.data }),
+        () => this.provider.call({ from: this.address, to: req.to, data: req.data, value: req.value ?? 0n }),
         this.logger,
         this.retry,
       );
@@ -165,7 +167,8 @@ export class WalletSubmitter implements Submitter {
     await this.simulate(req);
     const estimate = await withRetries(
       "eth_estimateGas",
-      () => this.provider.estimateGas({ from: this.address, to: req.to, data: req.data }),
+      () =>
+        this.provider.estimateGas({ from: this.address, to: req.to, data: req.data, value: req.value ?? 0n }),
       this.logger,
       this.retry,
     );
@@ -231,6 +234,7 @@ export class WalletSubmitter implements Submitter {
       chainId: network.chainId,
       to: req.to,
       data: req.data,
+      value: req.value ?? 0n,
       nonce,
       gasLimit,
       maxFeePerGas: fees.maxFeePerGas ?? fees.gasPrice ?? 0n,

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
-import LocalCollateralModule from "../../deploy/modules/LocalCollateral.js";
-import SundialModule from "../../deploy/modules/Sundial.js";
+import { loadDeploymentConfig, parametersFile } from "../../deploy/config.js";
+import { deployLocalMocks, deploySystem } from "../../deploy/system.js";
 import { dayNumber, DayKind, Session } from "../../sdk/calendar.js";
 import {
   CollateralVault__factory,
@@ -10,7 +10,8 @@ import {
   TimelockController__factory,
 } from "../../typechain-types/index.js";
 
-const { ethers, ignition, networkHelpers } = await network.create();
+const connection = await network.create();
+const { ethers, networkHelpers } = connection;
 
 const DEFAULT_ADMIN_ROLE = ethers.ZeroHash;
 const TWO_DAYS = 2n * 24n * 60n * 60n;
@@ -20,22 +21,19 @@ async function deployLocalFoundation() {
   if (deployer === undefined || governance === undefined || guardian === undefined) {
     throw new Error("the in-process chain has too few accounts");
   }
-  const { usdc } = await ignition.deploy(LocalCollateralModule);
-  const deployed = await ignition.deploy(SundialModule, {
-    parameters: {
-      Governance: { governance: governance.address },
-      Foundation: { collateralToken: await usdc.getAddress(), guardian: guardian.address },
-    },
-  });
+  // deploy/parameters/local.json: governance is account 1, the guardian account 2.
+  const config = loadDeploymentConfig(parametersFile("local"));
+  const mocks = await deployLocalMocks(connection, config, deployer.address);
+  const { contracts } = await deploySystem(connection, config, mocks);
   return {
     deployer,
     governance,
     guardian,
-    usdcAddress: await usdc.getAddress(),
-    timelock: TimelockController__factory.connect(await deployed.timelock.getAddress(), deployer),
-    calendar: MarketCalendar__factory.connect(await deployed.calendar.getAddress(), deployer),
-    insuranceFund: InsuranceFund__factory.connect(await deployed.insuranceFund.getAddress(), deployer),
-    vault: CollateralVault__factory.connect(await deployed.vault.getAddress(), deployer),
+    usdcAddress: contracts.collateralToken,
+    timelock: TimelockController__factory.connect(contracts.timelock, deployer),
+    calendar: MarketCalendar__factory.connect(contracts.calendar, deployer),
+    insuranceFund: InsuranceFund__factory.connect(contracts.insuranceFund, deployer),
+    vault: CollateralVault__factory.connect(contracts.vault, deployer),
   };
 }
 

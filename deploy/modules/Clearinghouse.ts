@@ -1,0 +1,30 @@
+import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import type { DeploymentConfig } from "../config.js";
+import FoundationModule from "./Foundation.js";
+import type { buildOracleModule } from "./Oracle.js";
+
+/**
+ * The trading core (SPEC sections 5 and 6): the `MarketRegistry` over the oracle adapter and the
+ * `Clearinghouse` over the vault, the adapter and the registry. The guardian (trading pause only)
+ * is set at construction; the deployer administers both until `Handover`.
+ */
+export function buildClearinghouseModule(
+  config: DeploymentConfig,
+  oracleModule: ReturnType<typeof buildOracleModule>,
+) {
+  return buildModule("Clearinghouse", (m) => {
+    const { timelock, vault } = m.useModule(FoundationModule);
+    const { oracleAdapter } = m.useModule(oracleModule);
+    const deployer = m.getAccount(0);
+    const guardian = config.roles.guardian === "TIMELOCK" ? timelock : config.roles.guardian;
+    const marketRegistry = m.contract("MarketRegistry", [oracleAdapter, deployer]);
+    const clearinghouse = m.contract("Clearinghouse", [
+      vault,
+      oracleAdapter,
+      marketRegistry,
+      deployer,
+      guardian,
+    ]);
+    return { marketRegistry, clearinghouse };
+  });
+}

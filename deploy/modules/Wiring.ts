@@ -1,0 +1,47 @@
+import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import type { DeploymentConfig } from "../config.js";
+import type { buildClearinghouseModule } from "./Clearinghouse.js";
+import FoundationModule from "./Foundation.js";
+import type { buildOracleModule } from "./Oracle.js";
+import { ROLES } from "./roles.js";
+
+/**
+ * Connects the contracts and hands out the operational roles (SPEC section 8):
+ * - the vault's margin authority becomes the clearinghouse (once, forever);
+ * - the clearinghouse reports its fills to the oracle (`TRADE_REPORTER_ROLE`);
+ * - the matcher address may settle batches (`MATCHER_ROLE`);
+ * - the timelock lists markets (`MARKET_LISTER_ROLE` on the adapter and the registry) and schedules
+ *   corporate actions (`CORPORATE_ACTIONS_ROLE`);
+ * - the risk manager changes parameters inside the hard bounds (`RISK_MANAGER_ROLE` on both).
+ * Guardians were set at construction (vault, clearinghouse, signed-quote source).
+ */
+export function buildWiringModule(
+  config: DeploymentConfig,
+  oracleModule: ReturnType<typeof buildOracleModule>,
+  clearinghouseModule: ReturnType<typeof buildClearinghouseModule>,
+) {
+  return buildModule("Wiring", (m) => {
+    const { timelock, vault } = m.useModule(FoundationModule);
+    const { oracleAdapter, corporateActions } = m.useModule(oracleModule);
+    const { marketRegistry, clearinghouse } = m.useModule(clearinghouseModule);
+    const riskManager = config.roles.riskManager === "TIMELOCK" ? timelock : config.roles.riskManager;
+    const matcher = config.roles.matcher === "TIMELOCK" ? timelock : config.roles.matcher;
+    m.call(vault, "setMarginAuthority", [clearinghouse]);
+    m.call(oracleAdapter, "grantRole", [ROLES.TRADE_REPORTER, clearinghouse], {
+      id: "OracleAdapter_tradeReporter",
+    });
+    m.call(clearinghouse, "grantRole", [ROLES.MATCHER, matcher], { id: "Clearinghouse_matcher" });
+    m.call(corporateActions, "grantRole", [ROLES.CORPORATE_ACTIONS, timelock], {
+      id: "OracleCorporateActions_corporateActions",
+    });
+    m.call(oracleAdapter, "grantRole", [ROLES.MARKET_LISTER, timelock], { id: "OracleAdapter_lister" });
+    m.call(marketRegistry, "grantRole", [ROLES.MARKET_LISTER, timelock], { id: "MarketRegistry_lister" });
+    m.call(oracleAdapter, "grantRole", [ROLES.RISK_MANAGER, riskManager], {
+      id: "OracleAdapter_riskManager",
+    });
+    m.call(marketRegistry, "grantRole", [ROLES.RISK_MANAGER, riskManager], {
+      id: "MarketRegistry_riskManager",
+    });
+    return { clearinghouse };
+  });
+}
