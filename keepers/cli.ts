@@ -84,7 +84,7 @@ export function commonConfig(v: Record<string, OptionValue>): CommonConfig {
 }
 
 /** The first private key configured for the Hardhat network (keystore-backed config variables). */
-async function hardhatKey(): Promise<string> {
+export async function hardhatKey(): Promise<string> {
   const { network } = await import("hardhat");
   const connection = await network.connect();
   const accounts = connection.networkConfig.accounts;

@@ -5,6 +5,7 @@
 import { createServer, type Server } from "node:http";
 import type { Logger } from "./lib/logger.js";
 import type { MetricsRegistry } from "./lib/metrics.js";
+import { ShutdownCoordinator } from "./lib/shutdown.js";
 import { SimulationError } from "./lib/submitter.js";
 
 /** A clock in UTC seconds (tests pin it). */
@@ -81,4 +82,34 @@ export function closeServer(server: Server): Promise<void> {
 /** A short description of a failed simulation or submission for logs and metric labels. */
 export function failureKind(err: unknown): "simulation_failed" | "failed" {
   return err instanceof SimulationError ? "simulation_failed" : "failed";
+}
+
+/**
+ * Runs a tick-loop keeper until SIGINT/SIGTERM: the loop, a `/metrics` server and a graceful
+ * shutdown that stops the loop, closes the metrics server and the RPC provider, in that order.
+ */
+export async function runTickKeeper(options: {
+  tick: () => Promise<unknown>;
+  intervalMs: number;
+  logger: Logger;
+  metrics: MetricsRegistry;
+  metricsHost: string;
+  metricsPort: number;
+  provider: { destroy(): void };
+  errorHelp: string;
+}): Promise<void> {
+  const errors = options.metrics.counter("tick_errors_total", options.errorHelp);
+  const loop = new KeeperLoop(
+    () => options.tick().then(() => undefined),
+    options.intervalMs,
+    options.logger,
+    () => errors.inc(),
+  );
+  const server = await startMetricsServer(options.metrics, options.metricsHost, options.metricsPort);
+  const shutdown = new ShutdownCoordinator(options.logger);
+  shutdown.register("rpc provider", () => options.provider.destroy());
+  shutdown.register("metrics server", () => closeServer(server));
+  shutdown.register("keeper loop", () => loop.stop());
+  shutdown.installSignalHandlers();
+  loop.start();
 }

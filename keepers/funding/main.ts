@@ -5,12 +5,11 @@
  * metrics on `--metrics-port`, graceful shutdown on SIGINT/SIGTERM. See docs/keepers.md.
  */
 import { loadCalendarFile } from "../../sdk/calendar.js";
-import { KeeperLoop, closeServer, startMetricsServer, systemClock } from "../common.js";
+import { runTickKeeper, systemClock } from "../common.js";
 import { commonConfig, commonOptions, connectKeeper, runIfMain, type CommonConfig } from "../cli.js";
 import { loadOptions, usage, type OptionSpec } from "../lib/config.js";
 import { JsonLogger } from "../lib/logger.js";
 import { MetricsRegistry } from "../lib/metrics.js";
-import { ShutdownCoordinator } from "../lib/shutdown.js";
 import { WalletSubmitter } from "../lib/submitter.js";
 import { EthersFundingChain } from "./chain.js";
 import { FundingKeeper } from "./keeper.js";
@@ -79,26 +78,22 @@ async function main(): Promise<void> {
     logger,
     metrics,
   );
-  const errors = metrics.counter("tick_errors_total", "keeper ticks that threw (RPC errors, reverts)");
-  const loop = new KeeperLoop(
-    () => keeper.tick().then(() => undefined),
-    config.pollMs,
-    logger,
-    () => errors.inc(),
-  );
-  const server = await startMetricsServer(metrics, config.metricsHost, config.metricsPort);
-  const shutdown = new ShutdownCoordinator(logger);
-  shutdown.register("rpc provider", () => provider.destroy());
-  shutdown.register("metrics server", () => closeServer(server));
-  shutdown.register("keeper loop", () => loop.stop());
-  shutdown.installSignalHandlers();
   logger.info("funding keeper starting", {
     chainId: deployment.chainId,
     clearinghouse: deployment.contracts.clearinghouse,
     from: wallet.address,
     intervalSec: config.intervalSec,
   });
-  loop.start();
+  await runTickKeeper({
+    tick: () => keeper.tick(),
+    intervalMs: config.pollMs,
+    logger,
+    metrics,
+    metricsHost: config.metricsHost,
+    metricsPort: config.metricsPort,
+    provider,
+    errorHelp: "keeper ticks that threw (RPC errors, reverts)",
+  });
 }
 
 runIfMain(import.meta.url, "funding keeper", main);

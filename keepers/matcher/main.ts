@@ -6,6 +6,7 @@
  * Hardhat's encrypted keystore). A key is never a flag, never in code, never in a file we write.
  */
 import { JsonRpcProvider, Wallet } from "ethers";
+import { hardhatKey } from "../cli.js";
 import { ConfigError, loadOptions, loadWallet, usage, type OptionSpec } from "../lib/config.js";
 import { JsonLogger, LOG_LEVELS, type LogLevel } from "../lib/logger.js";
 import { ShutdownCoordinator } from "../lib/shutdown.js";
@@ -140,18 +141,6 @@ export function parseMatcherConfig(argv: readonly string[], env: NodeJS.ProcessE
       cancelPollMs: v["cancel-poll-ms"] as number,
     },
   };
-}
-
-/** The first private key configured for the Hardhat network (keystore-backed config variables). */
-async function hardhatKey(): Promise<string> {
-  const { network } = await import("hardhat");
-  const connection = await network.connect();
-  const accounts = connection.networkConfig.accounts;
-  if (!Array.isArray(accounts) || accounts.length === 0) {
-    throw new ConfigError(["--key-source hardhat needs a network whose `accounts` is a list of keys"]);
-  }
-  const first = accounts[0] as { get(): Promise<string> };
-  return first.get();
 }
 
 async function main(): Promise<void> {

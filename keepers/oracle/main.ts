@@ -10,12 +10,11 @@
 import { SigningKey } from "ethers";
 import { loadCalendarFile } from "../../sdk/calendar.js";
 import { IOracleAdapter__factory } from "../../typechain-types/index.js";
-import { KeeperLoop, closeServer, startMetricsServer } from "../common.js";
+import { runTickKeeper } from "../common.js";
 import { commonConfig, commonOptions, connectKeeper, runIfMain, type CommonConfig } from "../cli.js";
 import { ConfigError, loadOptions, usage, type OptionSpec } from "../lib/config.js";
 import { JsonLogger } from "../lib/logger.js";
 import { MetricsRegistry } from "../lib/metrics.js";
-import { ShutdownCoordinator } from "../lib/shutdown.js";
 import { WalletSubmitter } from "../lib/submitter.js";
 import { OracleKeeper } from "./keeper.js";
 import { FilePriceInput, RandomWalkPriceInput, type PriceInput } from "./prices.js";
@@ -172,19 +171,6 @@ async function main(): Promise<void> {
     logger,
     metrics,
   );
-  const errors = metrics.counter("tick_errors_total", "keeper ticks that threw (RPC errors, bad input)");
-  const loop = new KeeperLoop(
-    () => keeper.tick().then(() => undefined),
-    config.intervalMs,
-    logger,
-    () => errors.inc(),
-  );
-  const server = await startMetricsServer(metrics, config.metricsHost, config.metricsPort);
-  const shutdown = new ShutdownCoordinator(logger);
-  shutdown.register("rpc provider", () => provider.destroy());
-  shutdown.register("metrics server", () => closeServer(server));
-  shutdown.register("keeper loop", () => loop.stop());
-  shutdown.installSignalHandlers();
   logger.info("oracle keeper starting", {
     chainId: deployment.chainId,
     mode: config.mode,
@@ -192,7 +178,16 @@ async function main(): Promise<void> {
     from: wallet.address,
     markets: markets.map((m) => m.symbol),
   });
-  loop.start();
+  await runTickKeeper({
+    tick: () => keeper.tick(),
+    intervalMs: config.intervalMs,
+    logger,
+    metrics,
+    metricsHost: config.metricsHost,
+    metricsPort: config.metricsPort,
+    provider,
+    errorHelp: "keeper ticks that threw (RPC errors, bad input)",
+  });
 }
 
 runIfMain(import.meta.url, "oracle keeper", main);
