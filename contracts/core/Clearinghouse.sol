@@ -289,7 +289,7 @@ contract Clearinghouse is
     function accountHealth(AccountId account) public view returns (AccountHealth memory) {
         Batch memory batch = _newBatch(_accountMarkets[account].length, 0);
         Position memory none;
-        return _health(batch, account, vault.collateralX18(account), bytes32(0), none);
+        return _health(batch, account, vault.collateralX18(account), bytes32(0), none, false);
     }
 
     /// @inheritdoc IClearinghouse
@@ -499,7 +499,14 @@ contract Clearinghouse is
         AccountCache memory cache = batch.accounts[side.accountIndex];
         int256 collateralX18 =
             cache.collateralX18 + cache.deltaX18 + side.realizedPnlX18 - side.fundingOwedX18 - side.feeX18;
-        AccountHealth memory health = _health(batch, side.account, collateralX18, marketId, side.position);
+        AccountHealth memory health = _health(
+            batch,
+            side.account,
+            collateralX18,
+            marketId,
+            side.position,
+            side.listed
+        );
         if (reduces) return health.equityX18 >= 0;
         return MarginMath.meetsInitialMargin(health);
     }
@@ -584,17 +591,21 @@ contract Clearinghouse is
     // ============================================================================ margin
 
     /// @dev The health of `account` with `collateralX18`, its stored positions, and `traded` (already
-    /// synced) in place of its stored position in `tradedMarketId` (zero id: none).
+    /// synced) in place of its stored position in `tradedMarketId` (zero id: none). `tradedListed`: the
+    /// account's market list holds `tradedMarketId`.
     function _health(
         Batch memory batch,
         AccountId account,
         int256 collateralX18,
         bytes32 tradedMarketId,
-        Position memory traded
+        Position memory traded,
+        bool tradedListed
     ) private view returns (AccountHealth memory health) {
         health = MarginMath.start(collateralX18);
         bytes32[] storage marketIds = _accountMarkets[account];
         uint256 count = marketIds.length;
+        // A one-entry list that holds the traded market has nothing else: skip its cold read.
+        if (tradedListed && count == 1) count = 0;
         for (uint256 i; i < count; ++i) {
             bytes32 marketId = marketIds[i];
             if (marketId == tradedMarketId) continue;
