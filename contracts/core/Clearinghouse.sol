@@ -77,6 +77,7 @@ contract Clearinghouse is
         AccountId account;
         uint256 accountIndex; // in Batch.accounts
         bytes32 orderHash;
+        uint256 orderState; // `_orderStates[orderHash]`, read once per match
         Position position; // synced, then after the fill
         int256 oldSizeX18; // after sync, before the fill
         int256 oldOpenNotionalX18;
@@ -378,13 +379,15 @@ contract Clearinghouse is
         if (to.isPostOnly()) return (SkipReason.TAKER_POST_ONLY, false, marketIndex);
         if (mo.isExpired(block.timestamp)) return (SkipReason.MAKER_EXPIRED, false, marketIndex);
         if (to.isExpired(block.timestamp)) return (SkipReason.TAKER_EXPIRED, false, marketIndex);
-        if (_isDead(mo, maker.orderHash)) return (SkipReason.MAKER_CANCELLED, false, marketIndex);
-        if (_isDead(to, taker.orderHash)) return (SkipReason.TAKER_CANCELLED, false, marketIndex);
+        maker.orderState = _orderStates[maker.orderHash];
+        if (_isDead(mo, maker.orderState)) return (SkipReason.MAKER_CANCELLED, false, marketIndex);
+        taker.orderState = _orderStates[taker.orderHash];
+        if (_isDead(to, taker.orderState)) return (SkipReason.TAKER_CANCELLED, false, marketIndex);
         // Not cancelled (checked above): the order's state is its filled size.
-        if (OrderLib.remainingX18(mo.sizeX18, _orderStates[maker.orderHash]) < fill) {
+        if (OrderLib.remainingX18(mo.sizeX18, maker.orderState) < fill) {
             return (SkipReason.MAKER_OVERFILL, false, marketIndex);
         }
-        if (OrderLib.remainingX18(to.sizeX18, _orderStates[taker.orderHash]) < fill) {
+        if (OrderLib.remainingX18(to.sizeX18, taker.orderState) < fill) {
             return (SkipReason.TAKER_OVERFILL, false, marketIndex);
         }
         if (mo.epoch != market.price.epoch) return (SkipReason.MAKER_EPOCH_MISMATCH, false, marketIndex);
@@ -519,8 +522,8 @@ contract Clearinghouse is
         Side memory maker,
         Side memory taker
     ) private {
-        _recordFill(m.maker, maker.orderHash, m.fillSizeX18);
-        _recordFill(m.taker, taker.orderHash, m.fillSizeX18);
+        _recordFill(m.maker, maker, m.fillSizeX18);
+        _recordFill(m.taker, taker, m.fillSizeX18);
         _updateOpenInterest(market, maker.oldSizeX18, maker.position.sizeX18);
         _updateOpenInterest(market, taker.oldSizeX18, taker.position.sizeX18);
         int256 realizedX18 =
@@ -712,10 +715,11 @@ contract Clearinghouse is
             order.limitPriceX18 % config.tickSizeX18 == 0;
     }
 
-    /// @dev Cancelled by hash, below the owner's nonce floor, or its nonce used (completed or invalidated).
-    function _isDead(Order calldata order, bytes32 orderHash) private view returns (bool) {
+    /// @dev Cancelled by hash (`orderState`), below the owner's nonce floor, or its nonce used
+    /// (completed or invalidated).
+    function _isDead(Order calldata order, uint256 orderState) private view returns (bool) {
         return
-            _orderStates[orderHash] & ORDER_CANCELLED_BIT != 0 ||
+            orderState & ORDER_CANCELLED_BIT != 0 ||
             order.nonce < nonceFloor[order.owner] ||
             OrderLib.isNonceUsed(_nonceBitmap[order.owner], order.nonce);
     }
@@ -733,14 +737,15 @@ contract Clearinghouse is
         return BoundedSignatureChecker.isValidSignatureNow(signer, digest, signature);
     }
 
-    function _recordFill(Order calldata order, bytes32 orderHash, uint256 fillSizeX18) private {
+    /// @dev `side.orderState` was read by `_checkMatch` in this match; nothing wrote it since.
+    function _recordFill(Order calldata order, Side memory side, uint256 fillSizeX18) private {
         OrderLib.recordFill(
             _orderStates,
             _nonceBitmap[order.owner],
-            orderHash,
+            side.orderHash,
             order.sizeX18,
             order.nonce,
-            _orderStates[orderHash],
+            side.orderState,
             fillSizeX18
         );
     }
