@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
@@ -725,7 +726,9 @@ contract Clearinghouse is
     }
 
     /// @dev The signer is the owner or its vault operator, and the signature is valid for it (ECDSA or
-    /// ERC-1271 through a staticcall).
+    /// ERC-1271 through a staticcall). An ECDSA signature that recovers to the signer is accepted
+    /// before the signer's code is looked at: it skips a cold EXTCODESIZE (2,600 gas) per order, and it
+    /// proves control of the signer's key (for a signer with code, only an EIP-7702 account has one).
     function _validSignature(
         Order calldata order,
         bytes32 digest,
@@ -733,6 +736,8 @@ contract Clearinghouse is
     ) private view returns (bool) {
         address signer = order.signer;
         if (signer != order.owner && !vault.isOperator(order.owner, signer)) return false;
+        (address recovered, ECDSA.RecoverError error, ) = ECDSA.tryRecoverCalldata(digest, signature);
+        if (error == ECDSA.RecoverError.NoError && recovered == signer) return true;
         // A contract signer gets a fixed gas budget: a wallet that burns gas skips only its own match.
         return BoundedSignatureChecker.isValidSignatureNow(signer, digest, signature);
     }
