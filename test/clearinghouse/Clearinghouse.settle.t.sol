@@ -244,6 +244,15 @@ contract ClearinghouseSkipTest is ClearinghouseTestBase {
         assertEq(ch.position(_account(bob), AAPL).sizeX18, 1e18);
     }
 
+    function test_settleMatches_AcceptsKeySignatureOfAnAccountWithCode() public {
+        // An EIP-7702 style account: code at an address whose key signs. The ECDSA signature is
+        // accepted before the code is looked at (this code, STOP, would fail an ERC-1271 check).
+        vm.etch(bob, hex"00");
+        (Order memory maker, Order memory taker) = _pair(1e18, PRICE);
+        assertEq(_settle(_match(maker, taker, 1e18)), 1);
+        assertEq(ch.position(_account(bob), AAPL).sizeX18, 1e18);
+    }
+
     function test_settleMatches_SkipsReduceOnlyOrdersThatGrowRisk() public {
         (Order memory maker, Order memory taker) = _pair(1e18, PRICE);
         maker.flags = 1;
