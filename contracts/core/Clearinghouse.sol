@@ -56,11 +56,15 @@ contract Clearinghouse is
     /// @inheritdoc IClearinghouse
     mapping(address owner => uint256 floor) public nonceFloor;
 
-    /// @dev Per order hash, one slot for both per-order checks (one cold read per order, not two):
-    /// bit 255 = cancelled by hash (`ORDER_CANCELLED_BIT`), bits 0..254 = the size filled while the
-    /// order is partially filled (sizes are below 2^127, so they never reach bit 255).
+    /// @dev Per order hash: bit 255 = cancelled by hash (`ORDER_CANCELLED_BIT`), bits 0..254 = the size
+    /// filled while the order is partially filled (sizes are below 2^127, so they never reach bit 255).
+    /// Read only when the order's nonce bit is set (`_liveFilledX18`): a fresh order costs no read.
     mapping(bytes32 orderHash => uint256 state) private _orderStates;
+    /// @dev Used nonces: set by an order's FIRST fill, by `cancelOrders` and by `invalidateNonces`.
     mapping(address owner => mapping(uint256 wordIndex => uint256 bits)) private _nonceBitmap;
+    /// @dev Nonces invalidated by `invalidateNonces` (also set in `_nonceBitmap`): read only for a
+    /// partially filled order, whose nonce bit its first fill already set.
+    mapping(address owner => mapping(uint256 wordIndex => uint256 bits)) private _invalidatedNonces;
     mapping(AccountId account => mapping(bytes32 marketId => PackedPosition)) private _positions;
     mapping(AccountId account => bytes32[] marketIds) private _accountMarkets;
 
@@ -78,7 +82,7 @@ contract Clearinghouse is
         AccountId account;
         uint256 accountIndex; // in Batch.accounts
         bytes32 orderHash;
-        uint256 orderState; // `_orderStates[orderHash]`, read once per match
+        uint256 orderState; // its filled size (`_liveFilledX18`; 0 for an order never filled)
         Position position; // synced, then after the fill
         int256 oldSizeX18; // after sync, before the fill
         int256 oldOpenNotionalX18;
@@ -161,6 +165,9 @@ contract Clearinghouse is
             _requireOwnerOrOperator(owner);
             bytes32 orderHash = _hashTypedDataV4(OrderLib.hashCalldata(orders[i]));
             _orderStates[orderHash] |= ORDER_CANCELLED_BIT;
+            // The nonce bit too: a fill checks the order's state only when its nonce bit is set.
+            (uint256 wordIndex, uint256 mask) = OrderLib.nonceBitmapPosition(orders[i].nonce);
+            _nonceBitmap[owner][wordIndex] |= mask;
             emit OrderCancelled(orderHash, owner, msg.sender);
         }
     }
@@ -178,6 +185,8 @@ contract Clearinghouse is
     function invalidateNonces(address owner, uint256 wordIndex, uint256 mask) external nonReentrant {
         _requireOwnerOrOperator(owner);
         OrderLib.invalidateNonces(_nonceBitmap[owner], wordIndex, mask);
+        // Also kills an order already partially filled with one of these nonces (its bit was set).
+        OrderLib.invalidateNonces(_invalidatedNonces[owner], wordIndex, mask);
         emit NoncesInvalidated(owner, wordIndex, mask, msg.sender);
     }
 
@@ -380,11 +389,11 @@ contract Clearinghouse is
         if (to.isPostOnly()) return (SkipReason.TAKER_POST_ONLY, false, marketIndex);
         if (mo.isExpired(block.timestamp)) return (SkipReason.MAKER_EXPIRED, false, marketIndex);
         if (to.isExpired(block.timestamp)) return (SkipReason.TAKER_EXPIRED, false, marketIndex);
-        maker.orderState = _orderStates[maker.orderHash];
-        if (_isDead(mo, maker.orderState)) return (SkipReason.MAKER_CANCELLED, false, marketIndex);
-        taker.orderState = _orderStates[taker.orderHash];
-        if (_isDead(to, taker.orderState)) return (SkipReason.TAKER_CANCELLED, false, marketIndex);
-        // Not cancelled (checked above): the order's state is its filled size.
+        bool live;
+        (live, maker.orderState) = _liveFilledX18(mo, maker.orderHash);
+        if (!live) return (SkipReason.MAKER_CANCELLED, false, marketIndex);
+        (live, taker.orderState) = _liveFilledX18(to, taker.orderHash);
+        if (!live) return (SkipReason.TAKER_CANCELLED, false, marketIndex);
         if (OrderLib.remainingX18(mo.sizeX18, maker.orderState) < fill) {
             return (SkipReason.MAKER_OVERFILL, false, marketIndex);
         }
@@ -716,13 +725,20 @@ contract Clearinghouse is
             order.limitPriceX18 % config.tickSizeX18 == 0;
     }
 
-    /// @dev Cancelled by hash (`orderState`), below the owner's nonce floor, or its nonce used
-    /// (completed or invalidated).
-    function _isDead(Order calldata order, uint256 orderState) private view returns (bool) {
-        return
-            orderState & ORDER_CANCELLED_BIT != 0 ||
-            order.nonce < nonceFloor[order.owner] ||
-            OrderLib.isNonceUsed(_nonceBitmap[order.owner], order.nonce);
+    /// @dev Whether the order may still fill, and its filled size. Dead: below the owner's nonce floor,
+    /// or its nonce bit set (by a fill, a cancel or an invalidation) and the order is not itself
+    /// partially filled and still open. A fresh order (bit clear) costs no `_orderStates` read.
+    function _liveFilledX18(
+        Order calldata order,
+        bytes32 orderHash
+    ) private view returns (bool live, uint256 filled) {
+        address owner = order.owner;
+        if (order.nonce < nonceFloor[owner]) return (false, 0);
+        (uint256 wordIndex, uint256 mask) = OrderLib.nonceBitmapPosition(order.nonce);
+        if (_nonceBitmap[owner][wordIndex] & mask == 0) return (true, 0);
+        filled = _orderStates[orderHash];
+        // 0: completed, cancelled or another order's nonce; the cancelled bit is the top bit.
+        live = filled != 0 && filled < ORDER_CANCELLED_BIT && _invalidatedNonces[owner][wordIndex] & mask == 0;
     }
 
     /// @dev The signer is the owner or its vault operator, and the signature is valid for it (ECDSA or
@@ -742,7 +758,7 @@ contract Clearinghouse is
         return BoundedSignatureChecker.isValidSignatureNow(signer, digest, signature);
     }
 
-    /// @dev `side.orderState` was read by `_checkMatch` in this match; nothing wrote it since.
+    /// @dev `side.orderState` is the filled size `_checkMatch` found (0 for a fresh order).
     function _recordFill(Order calldata order, Side memory side, uint256 fillSizeX18) private {
         OrderLib.recordFill(
             _orderStates,
