@@ -18,6 +18,7 @@ import {BoundedSignatureChecker} from "../libraries/BoundedSignatureChecker.sol"
 import {Constants} from "../libraries/Constants.sol";
 import {FundingMath} from "../libraries/FundingMath.sol";
 import {MarginMath} from "../libraries/MarginMath.sol";
+import {MarketSetLib} from "../libraries/MarketSetLib.sol";
 import {OrderLib} from "../libraries/OrderLib.sol";
 import {PositionMath} from "../libraries/PositionMath.sol";
 import {AccountId} from "../types/Account.sol";
@@ -66,7 +67,13 @@ contract Clearinghouse is
     /// partially filled order, whose nonce bit its first fill already set.
     mapping(address owner => mapping(uint256 wordIndex => uint256 bits)) private _invalidatedNonces;
     mapping(AccountId account => mapping(bytes32 marketId => PackedPosition)) private _positions;
-    mapping(AccountId account => bytes32[] marketIds) private _accountMarkets;
+    /// @dev Per account, the indices of the markets it holds a position in, in one word (`MarketSetLib`).
+    mapping(AccountId account => uint256 set) private _accountMarketSets;
+    /// @dev Every market that ever held a position has an index in `[1, MarketSetLib.MAX_INDEX]`,
+    /// assigned in order at its first position (`_addMarket`); 0 = none yet.
+    mapping(bytes32 marketId => uint256 index) private _marketIndices;
+    mapping(uint256 index => bytes32 marketId) private _indexedMarkets;
+    uint256 private _indexedMarketCount;
 
     /// @dev Market cache entries allocated up front; `_marketIn` doubles the array when it is full. A
     /// worst-case capacity (matches x (1 + 2 x 16 markets)) would expand memory by ~52 KB for a
@@ -292,13 +299,15 @@ contract Clearinghouse is
     }
 
     /// @inheritdoc IClearinghouse
-    function accountMarkets(AccountId account) external view returns (bytes32[] memory) {
-        return _accountMarkets[account];
+    function accountMarkets(AccountId account) external view returns (bytes32[] memory marketIds) {
+        uint256 set = _accountMarketSets[account];
+        marketIds = new bytes32[](MarketSetLib.count(set));
+        for (uint256 i; i < marketIds.length; ++i) marketIds[i] = _indexedMarkets[MarketSetLib.at(set, i)];
     }
 
     /// @inheritdoc IClearinghouse
     function accountHealth(AccountId account) public view returns (AccountHealth memory) {
-        Batch memory batch = _newBatch(_accountMarkets[account].length, 0);
+        Batch memory batch = _newBatch(MarketSetLib.count(_accountMarketSets[account]), 0);
         Position memory none;
         return _health(batch, account, vault.collateralX18(account), bytes32(0), none, false);
     }
@@ -313,7 +322,9 @@ contract Clearinghouse is
     /// health computation (an oracle or registry revert) answers 0 for this account only.
     function withdrawableX18(AccountId account) external view returns (uint256) {
         int256 collateralX18 = vault.collateralX18(account);
-        if (_accountMarkets[account].length == 0) return collateralX18 > 0 ? uint256(collateralX18) : 0;
+        if (MarketSetLib.count(_accountMarketSets[account]) == 0) {
+            return collateralX18 > 0 ? uint256(collateralX18) : 0;
+        }
         try this.accountHealth(account) returns (AccountHealth memory health) {
             return MarginMath.withdrawableX18(collateralX18, health);
         } catch {
@@ -564,7 +575,7 @@ contract Clearinghouse is
             if (side.listed) _removeMarket(side.account, marketId);
         } else {
             _positions[side.account][marketId] = PositionMath.pack(p);
-            if (!side.listed) _accountMarkets[side.account].push(marketId);
+            if (!side.listed) _addMarket(side.account, marketId);
         }
         batch.accounts[side.accountIndex].deltaX18 += side.realizedPnlX18 - side.fundingOwedX18 - side.feeX18;
         return side.realizedPnlX18;
@@ -615,12 +626,12 @@ contract Clearinghouse is
         bool tradedListed
     ) private view returns (AccountHealth memory health) {
         health = MarginMath.start(collateralX18);
-        bytes32[] storage marketIds = _accountMarkets[account];
-        uint256 count = marketIds.length;
-        // A one-entry list that holds the traded market has nothing else: skip its cold read.
+        uint256 set = _accountMarketSets[account];
+        uint256 count = MarketSetLib.count(set);
+        // A one-entry set that holds the traded market has nothing else: skip the index lookup.
         if (tradedListed && count == 1) count = 0;
         for (uint256 i; i < count; ++i) {
-            bytes32 marketId = marketIds[i];
+            bytes32 marketId = _indexedMarkets[MarketSetLib.at(set, i)];
             if (marketId == tradedMarketId) continue;
             // The index first: `_marketIn` may replace `batch.markets` with a grown array.
             uint256 marketIndex = _marketIn(batch, marketId);
@@ -825,19 +836,22 @@ contract Clearinghouse is
         return
             !side.listed &&
             side.position.sizeX18 != 0 &&
-            _accountMarkets[side.account].length >= Constants.CH_MAX_MARKETS_PER_ACCOUNT;
+            MarketSetLib.count(_accountMarketSets[side.account]) >= Constants.CH_MAX_MARKETS_PER_ACCOUNT;
+    }
+
+    /// @dev Adds `marketId` to the account's set (numbering the market at its first position ever).
+    function _addMarket(AccountId account, bytes32 marketId) private {
+        uint256 index = _marketIndices[marketId];
+        if (index == 0) {
+            index = ++_indexedMarketCount;
+            _marketIndices[marketId] = index;
+            _indexedMarkets[index] = marketId;
+        }
+        _accountMarketSets[account] = MarketSetLib.add(_accountMarketSets[account], index);
     }
 
     function _removeMarket(AccountId account, bytes32 marketId) private {
-        bytes32[] storage marketIds = _accountMarkets[account];
-        uint256 last = marketIds.length - 1;
-        for (uint256 i; i <= last; ++i) {
-            if (marketIds[i] == marketId) {
-                marketIds[i] = marketIds[last];
-                marketIds.pop();
-                return;
-            }
-        }
+        _accountMarketSets[account] = MarketSetLib.remove(_accountMarketSets[account], _marketIndices[marketId]);
     }
 
     function _requireOwnerOrOperator(address owner) private view {
