@@ -168,12 +168,13 @@ contract Clearinghouse is
     function cancelOrders(Order[] calldata orders) external nonReentrant {
         uint256 count = orders.length;
         for (uint256 i; i < count; ++i) {
-            address owner = orders[i].owner;
+            Order calldata order = orders[i];
+            address owner = order.owner;
             _requireOwnerOrOperator(owner);
-            bytes32 orderHash = _hashTypedDataV4(OrderLib.hashCalldata(orders[i]));
+            bytes32 orderHash = _hashTypedDataV4(OrderLib.hashCalldata(order));
             _orderStates[orderHash] |= ORDER_CANCELLED_BIT;
             // The nonce bit too: a fill checks the order's state only when its nonce bit is set.
-            (uint256 wordIndex, uint256 mask) = OrderLib.nonceBitmapPosition(orders[i].nonce);
+            (uint256 wordIndex, uint256 mask) = OrderLib.nonceBitmapPosition(order.nonce);
             _nonceBitmap[owner][wordIndex] |= mask;
             emit OrderCancelled(orderHash, owner, msg.sender);
         }
@@ -215,7 +216,7 @@ contract Clearinghouse is
         if (!ok) revert Clearinghouse_UnknownMarket(marketId);
         if (market.mode != TradingMode.SETTLED)
             revert Clearinghouse_MarketNotSettled(marketId, market.price.state);
-        Position memory position = PositionMath.unpack(_positions[account][marketId]);
+        Position memory position = PositionMath.load(_positions[account][marketId]);
         if (position.sizeX18 == 0) revert Clearinghouse_NoPosition(account, marketId);
         int256 fundingOwedX18 = PositionMath.sync(
             position,
@@ -295,19 +296,21 @@ contract Clearinghouse is
 
     /// @inheritdoc IClearinghouse
     function position(AccountId account, bytes32 marketId) external view returns (Position memory) {
-        return PositionMath.unpack(_positions[account][marketId]);
+        return PositionMath.load(_positions[account][marketId]);
     }
 
     /// @inheritdoc IClearinghouse
     function accountMarkets(AccountId account) external view returns (bytes32[] memory marketIds) {
         uint256 set = _accountMarketSets[account];
-        marketIds = new bytes32[](MarketSetLib.count(set));
-        for (uint256 i; i < marketIds.length; ++i) marketIds[i] = _indexedMarkets[MarketSetLib.at(set, i)];
+        uint256 count = MarketSetLib.count(set);
+        marketIds = new bytes32[](count);
+        for (uint256 i; i < count; ++i) marketIds[i] = _indexedMarkets[MarketSetLib.at(set, i)];
     }
 
     /// @inheritdoc IClearinghouse
     function accountHealth(AccountId account) public view returns (AccountHealth memory) {
-        Batch memory batch = _newBatch(MarketSetLib.count(_accountMarketSets[account]), 0);
+        // Room for every market an account may hold (pointers only: `_pointerArray` allocates no structs).
+        Batch memory batch = _newBatch(Constants.CH_MAX_MARKETS_PER_ACCOUNT, 0);
         Position memory none;
         return _health(batch, account, vault.collateralX18(account), bytes32(0), none, false);
     }
@@ -485,7 +488,7 @@ contract Clearinghouse is
         Side memory side
     ) private {
         side.accountIndex = _accountIn(batch, side.account);
-        Position memory p = PositionMath.unpack(_positions[side.account][market.marketId]);
+        Position memory p = PositionMath.load(_positions[side.account][market.marketId]);
         side.listed = p.sizeX18 != 0;
         if (p.splitFactorX18 == 0) {
             // Never touched: start at the market's current split factor and funding index.
@@ -496,7 +499,8 @@ contract Clearinghouse is
         }
         side.oldSizeX18 = p.sizeX18;
         side.oldOpenNotionalX18 = p.openNotionalX18;
-        int256 fillX18 = order.signedFillX18(fillSizeX18);
+        // The fill is in (0, CH_MAX_ABS_SIZE_X18] (`_checkMatch`'s INVALID_FILL_SIZE): it fits int256.
+        int256 fillX18 = order.isBuy ? int256(fillSizeX18) : -int256(fillSizeX18);
         if (_fillWouldOverflow(p, fillX18, priceX18)) {
             // Leave the position unchanged but mark it out of bounds for `_withinPositionBounds`.
             p.sizeX18 = type(int256).max;
@@ -574,7 +578,7 @@ contract Clearinghouse is
             delete _positions[side.account][marketId];
             if (side.listed) _removeMarket(side.account, marketId);
         } else {
-            _positions[side.account][marketId] = PositionMath.pack(p);
+            PositionMath.store(_positions[side.account][marketId], p);
             if (!side.listed) _addMarket(side.account, marketId);
         }
         batch.accounts[side.accountIndex].deltaX18 += side.realizedPnlX18 - side.fundingOwedX18 - side.feeX18;
@@ -636,7 +640,7 @@ contract Clearinghouse is
             // The index first: `_marketIn` may replace `batch.markets` with a grown array.
             uint256 marketIndex = _marketIn(batch, marketId);
             MarketCache memory market = batch.markets[marketIndex];
-            Position memory p = PositionMath.unpack(_positions[account][marketId]);
+            Position memory p = PositionMath.load(_positions[account][marketId]);
             MarginMath.accumulate(health, _exposure(market, p));
         }
         if (tradedMarketId != bytes32(0) && traded.sizeX18 != 0) {
@@ -744,12 +748,16 @@ contract Clearinghouse is
         bytes32 orderHash
     ) private view returns (bool live, uint256 filled) {
         address owner = order.owner;
-        if (order.nonce < nonceFloor[owner]) return (false, 0);
-        (uint256 wordIndex, uint256 mask) = OrderLib.nonceBitmapPosition(order.nonce);
+        uint256 nonce = order.nonce;
+        if (nonce < nonceFloor[owner]) return (false, 0);
+        (uint256 wordIndex, uint256 mask) = OrderLib.nonceBitmapPosition(nonce);
         if (_nonceBitmap[owner][wordIndex] & mask == 0) return (true, 0);
         filled = _orderStates[orderHash];
-        // 0: completed, cancelled or another order's nonce; the cancelled bit is the top bit.
-        live = filled != 0 && filled < ORDER_CANCELLED_BIT && _invalidatedNonces[owner][wordIndex] & mask == 0;
+        // Live only while partially filled: 0 < filled < ORDER_CANCELLED_BIT (0 = completed, cancelled
+        // with another order's nonce, or never filled; unchecked: 0 wraps above the bound).
+        unchecked {
+            live = filled - 1 < ORDER_CANCELLED_BIT - 1 && _invalidatedNonces[owner][wordIndex] & mask == 0;
+        }
     }
 
     /// @dev The signer is the owner or its vault operator, and the signature is valid for it (ECDSA or

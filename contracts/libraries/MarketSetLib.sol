@@ -23,8 +23,6 @@ library MarketSetLib {
     error MarketSet_Full(uint256 capacity);
     /// @notice A market index is zero or above `MAX_INDEX` (every lane is 15 bits).
     error MarketSet_InvalidIndex(uint256 index, uint256 maxIndex);
-    /// @notice The set does not hold `index`.
-    error MarketSet_NotFound(uint256 index);
 
     /// @notice Markets per set: 16 lanes of 15 bits (240 bits) leave room for the count and the used bit.
     uint256 internal constant CAPACITY = Constants.CH_MAX_MARKETS_PER_ACCOUNT;
@@ -49,28 +47,30 @@ library MarketSetLib {
 
     /// @notice `set` with `index` appended (the caller knows it is not in the set yet).
     function add(uint256 set, uint256 index) internal pure returns (uint256) {
-        if (index == 0 || index > MAX_INDEX) revert MarketSet_InvalidIndex(index, MAX_INDEX);
+        // Unchecked: index 0 wraps to 2^256 - 1, so one comparison rejects both 0 and above MAX_INDEX.
+        unchecked {
+            if (index - 1 >= MAX_INDEX) revert MarketSet_InvalidIndex(index, MAX_INDEX);
+        }
         uint256 n = count(set);
         if (n >= CAPACITY) revert MarketSet_Full(CAPACITY);
         // n < 16: the count field (5 bits) holds n + 1 without reaching the used bit.
         return (set + (1 << COUNT_SHIFT)) | (index << (n * LANE_BITS)) | USED_BIT;
     }
 
-    /// @notice `set` without `index`: the last lane moves into its place.
+    /// @notice `set` without `index`: the last lane moves into its place. A set that does not hold
+    /// `index` is returned unchanged (like OpenZeppelin's `EnumerableSet.remove` returning false).
     function remove(uint256 set, uint256 index) internal pure returns (uint256) {
         uint256 n = count(set);
         for (uint256 i; i < n; ++i) {
             if (at(set, i) != index) continue;
+            // The last lane moves into lane i, then the last lane is cleared (when i is the last lane,
+            // it rewrites itself and is cleared).
+            uint256 shift = i * LANE_BITS;
             uint256 lastShift = (n - 1) * LANE_BITS;
-            uint256 last = (set >> lastShift) & MAX_INDEX;
-            set &= ~(MAX_INDEX << lastShift);
-            if (i != n - 1) {
-                uint256 shift = i * LANE_BITS;
-                set = (set & ~(MAX_INDEX << shift)) | (last << shift);
-            }
+            set = (set & ~(MAX_INDEX << shift)) | (((set >> lastShift) & MAX_INDEX) << shift);
             // n >= 1 here: the count field does not underflow.
-            return set - (1 << COUNT_SHIFT);
+            return (set & ~(MAX_INDEX << lastShift)) - (1 << COUNT_SHIFT);
         }
-        revert MarketSet_NotFound(index);
+        return set;
     }
 }

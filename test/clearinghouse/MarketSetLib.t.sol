@@ -54,10 +54,10 @@ contract MarketSetLibTest is Test {
         this.add(0, MAX + 1);
     }
 
-    function test_remove_RevertIf_NotFound() public {
-        uint256 set = MarketSetLib.add(0, 5);
-        vm.expectRevert(abi.encodeWithSelector(MarketSetLib.MarketSet_NotFound.selector, 6));
-        this.remove(set, 6);
+    function test_remove_LeavesASetWithoutTheIndexUnchanged() public pure {
+        uint256 set = MarketSetLib.add(MarketSetLib.add(0, 5), 9);
+        assertEq(MarketSetLib.remove(set, 6), set, "unchanged");
+        assertEq(MarketSetLib.remove(MarketSetLib.USED_BIT, 6), MarketSetLib.USED_BIT, "empty set unchanged");
     }
 
     /// @dev Random adds and removes agree with an array model (membership and count).
@@ -85,10 +85,6 @@ contract MarketSetLibTest is Test {
 
     function add(uint256 set, uint256 index) external pure returns (uint256) {
         return MarketSetLib.add(set, index);
-    }
-
-    function remove(uint256 set, uint256 index) external pure returns (uint256) {
-        return MarketSetLib.remove(set, index);
     }
 
     function _find(uint256[] memory model, uint256 n, uint256 index) private pure returns (bool, uint256) {
