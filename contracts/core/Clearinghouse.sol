@@ -859,7 +859,10 @@ contract Clearinghouse is
     }
 
     function _removeMarket(AccountId account, bytes32 marketId) private {
-        _accountMarketSets[account] = MarketSetLib.remove(_accountMarketSets[account], _marketIndices[marketId]);
+        _accountMarketSets[account] = MarketSetLib.remove(
+            _accountMarketSets[account],
+            _marketIndices[marketId]
+        );
     }
 
     function _requireOwnerOrOperator(address owner) private view {

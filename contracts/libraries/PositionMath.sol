@@ -226,9 +226,11 @@ library PositionMath {
     function store(PackedPosition storage stored, Position memory position) internal {
         _checkPackable(position);
         // Each narrowing cast below is range-checked (above and by the checked helpers).
-        uint256 word0 = uint256(uint128(int128(_checkedSize(position.sizeX18)))) |
-            (uint256(uint128(int128(_checkedOpenNotional(position.openNotionalX18)))) << 128);
-        uint256 word1 = uint256(uint128(int128(position.lastFundingIndexX18))) | (position.splitFactorX18 << 128);
+        uint256 word0 =
+            uint256(uint128(int128(_checkedSize(position.sizeX18)))) |
+                (uint256(uint128(int128(_checkedOpenNotional(position.openNotionalX18)))) << 128);
+        uint256 word1 =
+            uint256(uint128(int128(position.lastFundingIndexX18))) | (position.splitFactorX18 << 128);
         // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             sstore(stored.slot, word0)

@@ -25,7 +25,8 @@ contract MarketSetLibTest is Test {
         uint256 set;
         for (uint256 i = 1; i <= MarketSetLib.CAPACITY; ++i) set = MarketSetLib.add(set, MAX - i);
         assertEq(MarketSetLib.count(set), Constants.CH_MAX_MARKETS_PER_ACCOUNT, "full");
-        for (uint256 i; i < MarketSetLib.CAPACITY; ++i) assertEq(MarketSetLib.at(set, i), MAX - i - 1, "lane");
+        for (uint256 i; i < MarketSetLib.CAPACITY; ++i)
+            assertEq(MarketSetLib.at(set, i), MAX - i - 1, "lane");
     }
 
     function test_remove_MovesTheLastLaneAndKeepsTheUsedBit() public pure {
@@ -79,7 +80,8 @@ contract MarketSetLibTest is Test {
             }
             assertEq(MarketSetLib.count(set), n, "count");
             for (uint256 i; i < n; ++i) assertEq(MarketSetLib.at(set, i), model[i], "lane");
-            for (uint256 i = n; i < MarketSetLib.CAPACITY; ++i) assertEq(MarketSetLib.at(set, i), 0, "free lane");
+            for (uint256 i = n; i < MarketSetLib.CAPACITY; ++i)
+                assertEq(MarketSetLib.at(set, i), 0, "free lane");
         }
     }
 

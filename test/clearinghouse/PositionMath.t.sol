@@ -562,7 +562,9 @@ contract PositionMathTest is Test {
 
     function test_store_RevertIf_FieldDoesNotFit() public {
         PackedPositionStore store = new PackedPositionStore();
-        vm.expectRevert(abi.encodeWithSelector(PositionMath.Position_SizeOutOfRange.selector, INT128_MAX + 1));
+        vm.expectRevert(
+            abi.encodeWithSelector(PositionMath.Position_SizeOutOfRange.selector, INT128_MAX + 1)
+        );
         store.store(Position(INT128_MAX + 1, 0, 0, E18));
         int256 basis = type(int128).min - int256(1);
         vm.expectRevert(abi.encodeWithSelector(PositionMath.Position_OpenNotionalOutOfRange.selector, basis));
