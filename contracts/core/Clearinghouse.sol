@@ -18,6 +18,7 @@ import {BoundedSignatureChecker} from "../libraries/BoundedSignatureChecker.sol"
 import {Constants} from "../libraries/Constants.sol";
 import {FundingMath} from "../libraries/FundingMath.sol";
 import {MarginMath} from "../libraries/MarginMath.sol";
+import {MarketSetLib} from "../libraries/MarketSetLib.sol";
 import {OrderLib} from "../libraries/OrderLib.sol";
 import {PositionMath} from "../libraries/PositionMath.sol";
 import {AccountId} from "../types/Account.sol";
@@ -56,13 +57,23 @@ contract Clearinghouse is
     /// @inheritdoc IClearinghouse
     mapping(address owner => uint256 floor) public nonceFloor;
 
-    /// @dev Per order hash, one slot for both per-order checks (one cold read per order, not two):
-    /// bit 255 = cancelled by hash (`ORDER_CANCELLED_BIT`), bits 0..254 = the size filled while the
-    /// order is partially filled (sizes are below 2^127, so they never reach bit 255).
+    /// @dev Per order hash: bit 255 = cancelled by hash (`ORDER_CANCELLED_BIT`), bits 0..254 = the size
+    /// filled while the order is partially filled (sizes are below 2^127, so they never reach bit 255).
+    /// Read only when the order's nonce bit is set (`_liveFilledX18`): a fresh order costs no read.
     mapping(bytes32 orderHash => uint256 state) private _orderStates;
+    /// @dev Used nonces: set by an order's FIRST fill, by `cancelOrders` and by `invalidateNonces`.
     mapping(address owner => mapping(uint256 wordIndex => uint256 bits)) private _nonceBitmap;
+    /// @dev Nonces invalidated by `invalidateNonces` (also set in `_nonceBitmap`): read only for a
+    /// partially filled order, whose nonce bit its first fill already set.
+    mapping(address owner => mapping(uint256 wordIndex => uint256 bits)) private _invalidatedNonces;
     mapping(AccountId account => mapping(bytes32 marketId => PackedPosition)) private _positions;
-    mapping(AccountId account => bytes32[] marketIds) private _accountMarkets;
+    /// @dev Per account, the indices of the markets it holds a position in, in one word (`MarketSetLib`).
+    mapping(AccountId account => uint256 set) private _accountMarketSets;
+    /// @dev Every market that ever held a position has an index in `[1, MarketSetLib.MAX_INDEX]`,
+    /// assigned in order at its first position (`_addMarket`); 0 = none yet.
+    mapping(bytes32 marketId => uint256 index) private _marketIndices;
+    mapping(uint256 index => bytes32 marketId) private _indexedMarkets;
+    uint256 private _indexedMarketCount;
 
     /// @dev Market cache entries allocated up front; `_marketIn` doubles the array when it is full. A
     /// worst-case capacity (matches x (1 + 2 x 16 markets)) would expand memory by ~52 KB for a
@@ -78,7 +89,7 @@ contract Clearinghouse is
         AccountId account;
         uint256 accountIndex; // in Batch.accounts
         bytes32 orderHash;
-        uint256 orderState; // `_orderStates[orderHash]`, read once per match
+        uint256 orderState; // its filled size (`_liveFilledX18`; 0 for an order never filled)
         Position position; // synced, then after the fill
         int256 oldSizeX18; // after sync, before the fill
         int256 oldOpenNotionalX18;
@@ -157,10 +168,14 @@ contract Clearinghouse is
     function cancelOrders(Order[] calldata orders) external nonReentrant {
         uint256 count = orders.length;
         for (uint256 i; i < count; ++i) {
-            address owner = orders[i].owner;
+            Order calldata order = orders[i];
+            address owner = order.owner;
             _requireOwnerOrOperator(owner);
-            bytes32 orderHash = _hashTypedDataV4(OrderLib.hashCalldata(orders[i]));
+            bytes32 orderHash = _hashTypedDataV4(OrderLib.hashCalldata(order));
             _orderStates[orderHash] |= ORDER_CANCELLED_BIT;
+            // The nonce bit too: a fill checks the order's state only when its nonce bit is set.
+            (uint256 wordIndex, uint256 mask) = OrderLib.nonceBitmapPosition(order.nonce);
+            _nonceBitmap[owner][wordIndex] |= mask;
             emit OrderCancelled(orderHash, owner, msg.sender);
         }
     }
@@ -178,6 +193,8 @@ contract Clearinghouse is
     function invalidateNonces(address owner, uint256 wordIndex, uint256 mask) external nonReentrant {
         _requireOwnerOrOperator(owner);
         OrderLib.invalidateNonces(_nonceBitmap[owner], wordIndex, mask);
+        // Also kills an order already partially filled with one of these nonces (its bit was set).
+        OrderLib.invalidateNonces(_invalidatedNonces[owner], wordIndex, mask);
         emit NoncesInvalidated(owner, wordIndex, mask, msg.sender);
     }
 
@@ -199,7 +216,7 @@ contract Clearinghouse is
         if (!ok) revert Clearinghouse_UnknownMarket(marketId);
         if (market.mode != TradingMode.SETTLED)
             revert Clearinghouse_MarketNotSettled(marketId, market.price.state);
-        Position memory position = PositionMath.unpack(_positions[account][marketId]);
+        Position memory position = PositionMath.load(_positions[account][marketId]);
         if (position.sizeX18 == 0) revert Clearinghouse_NoPosition(account, marketId);
         int256 fundingOwedX18 = PositionMath.sync(
             position,
@@ -279,17 +296,21 @@ contract Clearinghouse is
 
     /// @inheritdoc IClearinghouse
     function position(AccountId account, bytes32 marketId) external view returns (Position memory) {
-        return PositionMath.unpack(_positions[account][marketId]);
+        return PositionMath.load(_positions[account][marketId]);
     }
 
     /// @inheritdoc IClearinghouse
-    function accountMarkets(AccountId account) external view returns (bytes32[] memory) {
-        return _accountMarkets[account];
+    function accountMarkets(AccountId account) external view returns (bytes32[] memory marketIds) {
+        uint256 set = _accountMarketSets[account];
+        uint256 count = MarketSetLib.count(set);
+        marketIds = new bytes32[](count);
+        for (uint256 i; i < count; ++i) marketIds[i] = _indexedMarkets[MarketSetLib.at(set, i)];
     }
 
     /// @inheritdoc IClearinghouse
     function accountHealth(AccountId account) public view returns (AccountHealth memory) {
-        Batch memory batch = _newBatch(_accountMarkets[account].length, 0);
+        // Room for every market an account may hold (pointers only: `_pointerArray` allocates no structs).
+        Batch memory batch = _newBatch(Constants.CH_MAX_MARKETS_PER_ACCOUNT, 0);
         Position memory none;
         return _health(batch, account, vault.collateralX18(account), bytes32(0), none, false);
     }
@@ -304,7 +325,9 @@ contract Clearinghouse is
     /// health computation (an oracle or registry revert) answers 0 for this account only.
     function withdrawableX18(AccountId account) external view returns (uint256) {
         int256 collateralX18 = vault.collateralX18(account);
-        if (_accountMarkets[account].length == 0) return collateralX18 > 0 ? uint256(collateralX18) : 0;
+        if (MarketSetLib.count(_accountMarketSets[account]) == 0) {
+            return collateralX18 > 0 ? uint256(collateralX18) : 0;
+        }
         try this.accountHealth(account) returns (AccountHealth memory health) {
             return MarginMath.withdrawableX18(collateralX18, health);
         } catch {
@@ -380,11 +403,11 @@ contract Clearinghouse is
         if (to.isPostOnly()) return (SkipReason.TAKER_POST_ONLY, false, marketIndex);
         if (mo.isExpired(block.timestamp)) return (SkipReason.MAKER_EXPIRED, false, marketIndex);
         if (to.isExpired(block.timestamp)) return (SkipReason.TAKER_EXPIRED, false, marketIndex);
-        maker.orderState = _orderStates[maker.orderHash];
-        if (_isDead(mo, maker.orderState)) return (SkipReason.MAKER_CANCELLED, false, marketIndex);
-        taker.orderState = _orderStates[taker.orderHash];
-        if (_isDead(to, taker.orderState)) return (SkipReason.TAKER_CANCELLED, false, marketIndex);
-        // Not cancelled (checked above): the order's state is its filled size.
+        bool live;
+        (live, maker.orderState) = _liveFilledX18(mo, maker.orderHash);
+        if (!live) return (SkipReason.MAKER_CANCELLED, false, marketIndex);
+        (live, taker.orderState) = _liveFilledX18(to, taker.orderHash);
+        if (!live) return (SkipReason.TAKER_CANCELLED, false, marketIndex);
         if (OrderLib.remainingX18(mo.sizeX18, maker.orderState) < fill) {
             return (SkipReason.MAKER_OVERFILL, false, marketIndex);
         }
@@ -465,7 +488,7 @@ contract Clearinghouse is
         Side memory side
     ) private {
         side.accountIndex = _accountIn(batch, side.account);
-        Position memory p = PositionMath.unpack(_positions[side.account][market.marketId]);
+        Position memory p = PositionMath.load(_positions[side.account][market.marketId]);
         side.listed = p.sizeX18 != 0;
         if (p.splitFactorX18 == 0) {
             // Never touched: start at the market's current split factor and funding index.
@@ -476,7 +499,8 @@ contract Clearinghouse is
         }
         side.oldSizeX18 = p.sizeX18;
         side.oldOpenNotionalX18 = p.openNotionalX18;
-        int256 fillX18 = order.signedFillX18(fillSizeX18);
+        // The fill is in (0, CH_MAX_ABS_SIZE_X18] (`_checkMatch`'s INVALID_FILL_SIZE): it fits int256.
+        int256 fillX18 = order.isBuy ? int256(fillSizeX18) : -int256(fillSizeX18);
         if (_fillWouldOverflow(p, fillX18, priceX18)) {
             // Leave the position unchanged but mark it out of bounds for `_withinPositionBounds`.
             p.sizeX18 = type(int256).max;
@@ -554,8 +578,8 @@ contract Clearinghouse is
             delete _positions[side.account][marketId];
             if (side.listed) _removeMarket(side.account, marketId);
         } else {
-            _positions[side.account][marketId] = PositionMath.pack(p);
-            if (!side.listed) _accountMarkets[side.account].push(marketId);
+            PositionMath.store(_positions[side.account][marketId], p);
+            if (!side.listed) _addMarket(side.account, marketId);
         }
         batch.accounts[side.accountIndex].deltaX18 += side.realizedPnlX18 - side.fundingOwedX18 - side.feeX18;
         return side.realizedPnlX18;
@@ -606,17 +630,17 @@ contract Clearinghouse is
         bool tradedListed
     ) private view returns (AccountHealth memory health) {
         health = MarginMath.start(collateralX18);
-        bytes32[] storage marketIds = _accountMarkets[account];
-        uint256 count = marketIds.length;
-        // A one-entry list that holds the traded market has nothing else: skip its cold read.
+        uint256 set = _accountMarketSets[account];
+        uint256 count = MarketSetLib.count(set);
+        // A one-entry set that holds the traded market has nothing else: skip the index lookup.
         if (tradedListed && count == 1) count = 0;
         for (uint256 i; i < count; ++i) {
-            bytes32 marketId = marketIds[i];
+            bytes32 marketId = _indexedMarkets[MarketSetLib.at(set, i)];
             if (marketId == tradedMarketId) continue;
             // The index first: `_marketIn` may replace `batch.markets` with a grown array.
             uint256 marketIndex = _marketIn(batch, marketId);
             MarketCache memory market = batch.markets[marketIndex];
-            Position memory p = PositionMath.unpack(_positions[account][marketId]);
+            Position memory p = PositionMath.load(_positions[account][marketId]);
             MarginMath.accumulate(health, _exposure(market, p));
         }
         if (tradedMarketId != bytes32(0) && traded.sizeX18 != 0) {
@@ -716,13 +740,24 @@ contract Clearinghouse is
             order.limitPriceX18 % config.tickSizeX18 == 0;
     }
 
-    /// @dev Cancelled by hash (`orderState`), below the owner's nonce floor, or its nonce used
-    /// (completed or invalidated).
-    function _isDead(Order calldata order, uint256 orderState) private view returns (bool) {
-        return
-            orderState & ORDER_CANCELLED_BIT != 0 ||
-            order.nonce < nonceFloor[order.owner] ||
-            OrderLib.isNonceUsed(_nonceBitmap[order.owner], order.nonce);
+    /// @dev Whether the order may still fill, and its filled size. Dead: below the owner's nonce floor,
+    /// or its nonce bit set (by a fill, a cancel or an invalidation) and the order is not itself
+    /// partially filled and still open. A fresh order (bit clear) costs no `_orderStates` read.
+    function _liveFilledX18(
+        Order calldata order,
+        bytes32 orderHash
+    ) private view returns (bool live, uint256 filled) {
+        address owner = order.owner;
+        uint256 nonce = order.nonce;
+        if (nonce < nonceFloor[owner]) return (false, 0);
+        (uint256 wordIndex, uint256 mask) = OrderLib.nonceBitmapPosition(nonce);
+        if (_nonceBitmap[owner][wordIndex] & mask == 0) return (true, 0);
+        filled = _orderStates[orderHash];
+        // Live only while partially filled: 0 < filled < ORDER_CANCELLED_BIT (0 = completed, cancelled
+        // with another order's nonce, or never filled; unchecked: 0 wraps above the bound).
+        unchecked {
+            live = filled - 1 < ORDER_CANCELLED_BIT - 1 && _invalidatedNonces[owner][wordIndex] & mask == 0;
+        }
     }
 
     /// @dev The signer is the owner or its vault operator, and the signature is valid for it (ECDSA or
@@ -742,7 +777,7 @@ contract Clearinghouse is
         return BoundedSignatureChecker.isValidSignatureNow(signer, digest, signature);
     }
 
-    /// @dev `side.orderState` was read by `_checkMatch` in this match; nothing wrote it since.
+    /// @dev `side.orderState` is the filled size `_checkMatch` found (0 for a fresh order).
     function _recordFill(Order calldata order, Side memory side, uint256 fillSizeX18) private {
         OrderLib.recordFill(
             _orderStates,
@@ -809,19 +844,25 @@ contract Clearinghouse is
         return
             !side.listed &&
             side.position.sizeX18 != 0 &&
-            _accountMarkets[side.account].length >= Constants.CH_MAX_MARKETS_PER_ACCOUNT;
+            MarketSetLib.count(_accountMarketSets[side.account]) >= Constants.CH_MAX_MARKETS_PER_ACCOUNT;
+    }
+
+    /// @dev Adds `marketId` to the account's set (numbering the market at its first position ever).
+    function _addMarket(AccountId account, bytes32 marketId) private {
+        uint256 index = _marketIndices[marketId];
+        if (index == 0) {
+            index = ++_indexedMarketCount;
+            _marketIndices[marketId] = index;
+            _indexedMarkets[index] = marketId;
+        }
+        _accountMarketSets[account] = MarketSetLib.add(_accountMarketSets[account], index);
     }
 
     function _removeMarket(AccountId account, bytes32 marketId) private {
-        bytes32[] storage marketIds = _accountMarkets[account];
-        uint256 last = marketIds.length - 1;
-        for (uint256 i; i <= last; ++i) {
-            if (marketIds[i] == marketId) {
-                marketIds[i] = marketIds[last];
-                marketIds.pop();
-                return;
-            }
-        }
+        _accountMarketSets[account] = MarketSetLib.remove(
+            _accountMarketSets[account],
+            _marketIndices[marketId]
+        );
     }
 
     function _requireOwnerOrOperator(address owner) private view {

@@ -163,12 +163,15 @@ interface IClearinghouse is IMarginAuthority {
     // ------------------------------------------------------------------ cancellation (owner or operator)
 
     /// @notice Cancels each order by hash. Caller: each order's owner or an operator of it.
+    /// @dev Also marks the order's nonce used, so every other unfilled order of the owner with the
+    /// same nonce is cancelled with it (orders sharing a nonce are one-cancels-other).
     function cancelOrders(Order[] calldata orders) external;
 
     /// @notice Cancels every order of `owner` with a nonce below `newFloor`; the floor only rises.
     function raiseNonceFloor(address owner, uint256 newFloor) external;
 
-    /// @notice Marks the nonces `wordIndex * 256 + b` for every set bit b of `mask` as used.
+    /// @notice Marks the nonces `wordIndex * 256 + b` for every set bit b of `mask` as used: every
+    /// order with one of them is cancelled, including an order already partially filled.
     function invalidateNonces(address owner, uint256 wordIndex, uint256 mask) external;
 
     // ------------------------------------------------------------------ keepers (anyone)
@@ -206,7 +209,8 @@ interface IClearinghouse is IMarginAuthority {
     /// @notice The EIP-712 digest of `order` (what its signer signs); also its hash for fills and cancels.
     function hashOrder(Order calldata order) external view returns (bytes32);
 
-    /// @notice Size already filled of a partially filled order (0 once it completed: see `isNonceUsed`).
+    /// @notice Size already filled of a partially filled order (0 before its first fill and once it
+    /// completed: see `isNonceUsed`).
     function filledX18(bytes32 orderHash) external view returns (uint256);
 
     /// @notice Whether the order `orderHash` was cancelled by hash.
@@ -215,7 +219,9 @@ interface IClearinghouse is IMarginAuthority {
     /// @notice Orders of `owner` with a nonce below it cannot fill.
     function nonceFloor(address owner) external view returns (uint256);
 
-    /// @notice Whether `nonce` of `owner` is used: an order with it completed, or it was invalidated.
+    /// @notice Whether `nonce` of `owner` is used: an order with it filled (partially or fully) or was
+    /// cancelled by hash, or the nonce was invalidated. An order whose nonce is used can fill only
+    /// while it is itself partially filled (`filledX18 != 0`), not cancelled and not invalidated.
     function isNonceUsed(address owner, uint256 nonce) external view returns (bool);
 
     /// @notice The stored position of `account` in `marketId`: size at its own `splitFactorX18`

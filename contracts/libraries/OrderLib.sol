@@ -13,17 +13,19 @@ import {Order} from "../types/Order.sol";
 ///
 /// Fill tracking — which storage the clearinghouse writes:
 /// - Every order has a one-shot `nonce` in a per-account bitmap (Permit2-style: word `nonce >> 8`,
-///   bit `nonce & 255`). A set bit means "done": fully filled or cancelled. An order whose whole
-///   size fills in ONE match only sets its bit (one SSTORE on a word shared by 256 nonces: cheap,
-///   often already warm in the batch). It never touches a per-order slot.
-/// - An order filled in several matches keeps `filled[orderHash]` while it is partially filled.
-///   The match that completes it sets the nonce bit and deletes `filled[orderHash]` (gas refund), so
-///   the bitmap stays the single "done" record and at most one per-order slot is live per order.
-/// - `recordFill` implements both paths. Before it, the clearinghouse checks: `!isNonceUsed`,
-///   `nonce >= nonceFloor[account]` (cancel-all by raising the floor), and
-///   `fill <= remainingX18(size, filled[hash])`.
-/// Orders sharing a nonce are mutually exclusive: completing one cancels the others (useful for
-/// one-cancels-other pairs). Nonces should be allocated sequentially per account so bitmaps stay dense.
+///   bit `nonce & 255`). A set bit means "used": the order filled (partially or fully) or was
+///   cancelled. An order's FIRST fill sets its bit (one SSTORE on a word shared by 256 nonces:
+///   cheap, often already warm in the batch), so an order whose bit is clear is fresh and needs no
+///   per-order read. An order whose whole size fills in ONE match only sets its bit.
+/// - An order filled in several matches keeps `filled[orderHash]` while it is partially filled (the
+///   only state under which an order with a used nonce may still fill). The match that completes it
+///   deletes `filled[orderHash]` (gas refund), so at most one per-order slot is live per order.
+/// - `recordFill` implements both paths. Before it, the clearinghouse checks `nonce >=
+///   nonceFloor[account]` (cancel-all by raising the floor), that the bit is clear or the order
+///   itself is partially filled and not cancelled, and `fill <= remainingX18(size, filled[hash])`.
+/// Orders sharing a nonce are mutually exclusive: the first fill of one cancels the others (useful
+/// for one-cancels-other pairs). Nonces should be allocated sequentially per account so bitmaps stay
+/// dense.
 /// @dev The signature is checked by the clearinghouse: `SignatureChecker.isValidSignatureNow(
 /// order.signer, digest(domainSeparator, hash(order)), signature)` (ECDSA or ERC-1271), then
 /// `order.signer == order.owner` or an operator the owner approved in the vault.
@@ -166,11 +168,12 @@ library OrderLib {
         bitmap[wordIndex] |= mask;
     }
 
-    /// @notice Records a fill of `fillSizeX18` on an order (see the library notes): completes it in
-    /// the bitmap, or tracks the partial fill in `filled[orderHash]`.
+    /// @notice Records a fill of `fillSizeX18` on an order (see the library notes): the first fill
+    /// uses the nonce; a partial fill is tracked in `filled[orderHash]`, the completing one clears it.
     /// @param sizeX18 The order's total size.
     /// @param nonce The order's nonce.
-    /// @param filledBeforeX18 `filled[orderHash]` as read by the caller for its remaining-size check.
+    /// @param filledBeforeX18 `filled[orderHash]` as read by the caller for its remaining-size check
+    /// (0 for an order never filled, whose nonce bit is clear).
     /// @return completed Whether the order is now fully filled.
     function recordFill(
         mapping(bytes32 => uint256) storage filled,
@@ -184,12 +187,11 @@ library OrderLib {
         uint256 remaining = remainingX18(sizeX18, filledBeforeX18);
         if (fillSizeX18 > remaining) revert Order_Overfill(orderHash, remaining, fillSizeX18);
         completed = fillSizeX18 == remaining;
-        if (!completed) {
-            filled[orderHash] = filledBeforeX18 + fillSizeX18;
-            return false;
+        if (filledBeforeX18 == 0) {
+            (uint256 wordIndex, uint256 mask) = nonceBitmapPosition(nonce);
+            bitmap[wordIndex] |= mask;
         }
-        (uint256 wordIndex, uint256 mask) = nonceBitmapPosition(nonce);
-        bitmap[wordIndex] |= mask;
-        if (filledBeforeX18 != 0) delete filled[orderHash];
+        if (!completed) filled[orderHash] = filledBeforeX18 + fillSizeX18;
+        else if (filledBeforeX18 != 0) delete filled[orderHash];
     }
 }

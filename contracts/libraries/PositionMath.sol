@@ -187,11 +187,7 @@ library PositionMath {
 
     /// @notice The storage form of `position`, reverting if a field does not fit.
     function pack(Position memory position) internal pure returns (PackedPosition memory packed) {
-        if (position.splitFactorX18 > type(uint128).max)
-            revert Position_InvalidSplitFactor(position.splitFactorX18);
-        if (!_fitsInt128(position.lastFundingIndexX18)) {
-            revert Position_FundingIndexOutOfRange(position.lastFundingIndexX18);
-        }
+        _checkPackable(position);
         // Each narrowing cast below is range-checked.
         packed.sizeX18 = int128(_checkedSize(position.sizeX18));
         packed.openNotionalX18 = int128(_checkedOpenNotional(position.openNotionalX18));
@@ -205,6 +201,41 @@ library PositionMath {
         position.openNotionalX18 = packed.openNotionalX18;
         position.lastFundingIndexX18 = packed.lastFundingIndexX18;
         position.splitFactorX18 = packed.splitFactorX18;
+    }
+
+    /// @notice Reads a stored position with one SLOAD per slot (the compiler's struct copy loads each
+    /// packed field separately). Equals `unpack` of the stored struct (differential-tested).
+    function load(PackedPosition storage stored) internal view returns (Position memory position) {
+        uint256 word0;
+        uint256 word1;
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            word0 := sload(stored.slot)
+            word1 := sload(add(stored.slot, 1))
+        }
+        // Solidity's layout: a slot's first field in its low 128 bits; the casts sign-extend.
+        position.sizeX18 = int128(uint128(word0));
+        position.openNotionalX18 = int128(uint128(word0 >> 128));
+        position.lastFundingIndexX18 = int128(uint128(word1));
+        position.splitFactorX18 = word1 >> 128;
+    }
+
+    /// @notice Stores `position` with one SSTORE per slot (the compiler's struct copy writes each
+    /// packed field separately: a second SSTORE and SLOAD per slot), reverting like `pack` if a field
+    /// does not fit. Same layout as assigning `pack(position)` (differential-tested).
+    function store(PackedPosition storage stored, Position memory position) internal {
+        _checkPackable(position);
+        // Each narrowing cast below is range-checked (above and by the checked helpers).
+        uint256 word0 =
+            uint256(uint128(int128(_checkedSize(position.sizeX18)))) |
+                (uint256(uint128(int128(_checkedOpenNotional(position.openNotionalX18)))) << 128);
+        uint256 word1 =
+            uint256(uint128(int128(position.lastFundingIndexX18))) | (position.splitFactorX18 << 128);
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            sstore(stored.slot, word0)
+            sstore(add(stored.slot, 1), word1)
+        }
     }
 
     /// @dev Reduce or close (|new| < |old|, same side or zero). Both shares of the basis round toward
@@ -243,6 +274,16 @@ library PositionMath {
         if (fillSizeX18 == 0 || !_fitsInt128(fillSizeX18)) revert Position_InvalidFillSize(fillSizeX18);
         _checkedSize(sizeX18);
         _checkedOpenNotional(openNotionalX18);
+    }
+
+    /// @dev The funding index and split factor fit their fields (size and open notional are checked
+    /// where they are narrowed).
+    function _checkPackable(Position memory position) private pure {
+        if (position.splitFactorX18 > type(uint128).max)
+            revert Position_InvalidSplitFactor(position.splitFactorX18);
+        if (!_fitsInt128(position.lastFundingIndexX18)) {
+            revert Position_FundingIndexOutOfRange(position.lastFundingIndexX18);
+        }
     }
 
     function _checkGrowth(int256 newSizeX18, int256 newOpenNotionalX18) private pure {

@@ -217,7 +217,9 @@ export class MatcherEngine {
       }
     } else {
       const state = await this.chain.orderState(stored.order.owner, stored.order.nonce, hash);
-      const cancelled = state.cancelled || state.nonceUsed || stored.order.nonce < state.nonceFloor;
+      // A used nonce cancels the order unless it is the order's own partial fill.
+      const nonceUsedByOther = state.nonceUsed && state.filledX18 === 0n;
+      const cancelled = state.cancelled || nonceUsedByOther || stored.order.nonce < state.nonceFloor;
       if (!cancelled) {
         throw new RequestError(
           409,
@@ -304,13 +306,13 @@ export class MatcherEngine {
     for (const hash of [fill.makerHash, fill.takerHash]) {
       const filled = this.store.addFilled(hash, fill.sizeX18);
       const stored = this.store.getOrder(hash)!;
-      if (filled < stored.order.sizeX18) continue;
-      this.close(hash, "filled", "FILLED");
-      // Orders sharing a nonce are one-cancels-other on chain: the completed one used the nonce.
+      // Orders sharing a nonce are one-cancels-other on chain: the first fill of one uses the nonce.
       for (const sibling of this.store.openOrdersWithNonce(stored.order.owner, stored.order.nonce)) {
+        if (sibling.hash === hash) continue;
         this.bookOf(sibling.order.marketId).cancel(sibling.hash);
         this.close(sibling.hash, "cancelled", "NONCE_USED");
       }
+      if (filled >= stored.order.sizeX18) this.close(hash, "filled", "FILLED");
     }
   }
 

@@ -253,7 +253,9 @@ export async function validateOrder(signed: SignedOrder, ctx: ValidationContext)
   if (state.cancelled || order.nonce < state.nonceFloor) {
     throw bad("ORDER_CANCELLED", `order ${hash} is cancelled on chain`);
   }
-  if (state.nonceUsed)
+  // The first fill of an order uses its nonce: a used nonce cancels the order unless the order is
+  // itself partially filled (an order invalidated after its first fill is skipped on chain).
+  if (state.nonceUsed && state.filledX18 === 0n)
     throw bad("ORDER_CANCELLED", `nonce ${order.nonce} of ${order.owner} is used on chain`);
   if (remainingX18(order.sizeX18, state.filledX18) === 0n) {
     throw bad("ORDER_FILLED", `order ${hash} is already filled on chain`);

@@ -442,6 +442,38 @@ contract ClearinghouseAdversarialTest is ClearinghouseFixture {
         assertEq(_settleOne(_defaultMatch(4)), 1, "nonce 4 still fills");
     }
 
+    /// @dev The first fill already set the nonce bit; the invalidation still kills the rest.
+    function test_invalidateNonces_CancelsAPartiallyFilledOrder() public {
+        Order memory maker = _order(alice, AAPL, false, 2 * ONE, PRICE, 1);
+        assertEq(_settleOne(_signed(maker, _takerBuy(1), ONE)), 1, "half fills");
+        assertTrue(ch.isNonceUsed(alice, 1), "the first fill uses the nonce");
+        vm.prank(alice);
+        ch.invalidateNonces(alice, 0, 1 << 1);
+        _assertSkipped(_signed(maker, _takerBuy(2), ONE), SkipReason.MAKER_CANCELLED);
+    }
+
+    /// @dev Orders sharing a nonce are one-cancels-other from the first (partial) fill of one.
+    function test_settleMatches_FirstFillCancelsOrdersSharingTheNonce() public {
+        Order memory first = _order(alice, AAPL, false, 2 * ONE, PRICE, 1);
+        Order memory sibling = _order(alice, AAPL, false, ONE, PRICE, 1);
+        assertEq(_settleOne(_signed(first, _takerBuy(1), ONE)), 1, "half of the first fills");
+        _assertSkipped(_signed(sibling, _takerBuy(2), ONE), SkipReason.MAKER_CANCELLED);
+        assertEq(_settleOne(_signed(first, _takerBuy(3), ONE)), 1, "the first order keeps filling");
+        assertEq(ch.filledX18(ch.hashOrder(first)), 0, "completed");
+        _assertSkipped(_signed(first, _takerBuy(4), STEP_X18), SkipReason.MAKER_CANCELLED);
+    }
+
+    /// @dev Cancelling one order by hash uses its nonce: the owner's other orders with it die too.
+    function test_cancelOrders_CancelsOrdersSharingTheNonce() public {
+        Order[] memory orders = new Order[](1);
+        orders[0] = _order(alice, AAPL, false, 2 * ONE, PRICE, 1);
+        vm.prank(alice);
+        ch.cancelOrders(orders);
+        assertTrue(ch.isNonceUsed(alice, 1), "nonce used");
+        assertFalse(ch.isCancelled(ch.hashOrder(_makerSell(1))), "the sibling is not cancelled by hash");
+        _assertSkipped(_defaultMatch(1), SkipReason.MAKER_CANCELLED);
+    }
+
     // ------------------------------------------------------------------ overfill
 
     function test_settleMatches_SkipsMakerOverfill() public {
@@ -460,6 +492,7 @@ contract ClearinghouseAdversarialTest is ClearinghouseFixture {
         Order memory taker = _order(bob, AAPL, true, 5 * ONE, PRICE, 1);
         assertEq(_settleOne(_signed(maker, taker, 0.6e18)), 1, "0.6 fills");
         assertEq(ch.filledX18(ch.hashOrder(maker)), 0.6e18, "filled so far");
+        assertTrue(ch.isNonceUsed(alice, 1), "the first fill uses the nonce");
         _assertSkipped(_signed(maker, taker, 0.6e18), SkipReason.MAKER_OVERFILL);
         assertEq(_settleOne(_signed(maker, taker, 0.4e18)), 1, "the rest fills");
         assertTrue(ch.isNonceUsed(alice, 1), "completed");

@@ -585,16 +585,20 @@ contract ClearinghouseHandler is ClearinghouseFixture {
         }
     }
 
-    /// @dev After a batch: a maker order with size left rests; a completed order is dead forever.
+    /// @dev After a batch: a maker order with size left rests; a completed order (nonce used, no
+    /// partial fill left) is dead forever.
     function _trackOrder(Match memory m) internal {
         bytes32 makerHash = ch.hashOrder(m.maker);
-        if (ch.isNonceUsed(m.maker.owner, m.maker.nonce)) {
+        bool makerFilled = ch.filledX18(makerHash) != 0;
+        if (ch.isNonceUsed(m.maker.owner, m.maker.nonce) && !makerFilled) {
             _removeRestingByHash(makerHash);
             dead.push(SignedOrder(m.maker, m.makerSignature));
-        } else if (ch.filledX18(makerHash) != 0 && !_isResting(makerHash)) {
+        } else if (makerFilled && !_isResting(makerHash)) {
             resting.push(SignedOrder(m.maker, m.makerSignature));
         }
-        if (ch.isNonceUsed(m.taker.owner, m.taker.nonce)) dead.push(SignedOrder(m.taker, m.takerSignature));
+        if (ch.isNonceUsed(m.taker.owner, m.taker.nonce) && ch.filledX18(ch.hashOrder(m.taker)) == 0) {
+            dead.push(SignedOrder(m.taker, m.takerSignature));
+        }
     }
 
     function _isResting(bytes32 orderHash) internal view returns (bool) {

@@ -279,7 +279,7 @@ contract OrderLibTest is Test {
         bytes32 orderHash = OrderLib.hash(order);
         assertFalse(harness.recordFill(order, 4e18), "partial");
         assertEq(harness.filled(orderHash), 4e18, "tracked");
-        assertFalse(harness.isNonceUsed(order.nonce), "still open");
+        assertTrue(harness.isNonceUsed(order.nonce), "the first fill uses the nonce");
         assertFalse(harness.recordFill(order, 5e18), "partial again");
         assertEq(harness.filled(orderHash), 9e18, "tracked");
         assertTrue(harness.recordFill(order, 1e18), "completed");

@@ -536,6 +536,55 @@ contract PositionMathTest is Test {
         assertEq(uint256(vm.load(address(store), bytes32(uint256(2)))), 0, "nothing in slot 2");
     }
 
+    /// @dev Differential: `store` (assembly) then the compiler's struct read, and the compiler's struct
+    /// write then `load` (assembly), both return the position; the raw words are identical.
+    function testFuzz_storeLoad_MatchTheCompilersLayout(
+        int128 size,
+        int128 basis,
+        int128 index,
+        uint128 factor
+    ) public {
+        Position memory position = Position(size, basis, index, factor);
+        PackedPositionStore viaStore = new PackedPositionStore();
+        PackedPositionStore viaCompiler = new PackedPositionStore();
+        viaStore.store(position);
+        viaCompiler.set(PositionMath.pack(position));
+        for (uint256 slot; slot < 3; ++slot) {
+            assertEq(
+                vm.load(address(viaStore), bytes32(slot)),
+                vm.load(address(viaCompiler), bytes32(slot)),
+                "same raw words"
+            );
+        }
+        _assertPosition(viaStore.unpacked(), position);
+        _assertPosition(viaCompiler.load(), position);
+    }
+
+    function test_store_RevertIf_FieldDoesNotFit() public {
+        PackedPositionStore store = new PackedPositionStore();
+        vm.expectRevert(
+            abi.encodeWithSelector(PositionMath.Position_SizeOutOfRange.selector, INT128_MAX + 1)
+        );
+        store.store(Position(INT128_MAX + 1, 0, 0, E18));
+        int256 basis = type(int128).min - int256(1);
+        vm.expectRevert(abi.encodeWithSelector(PositionMath.Position_OpenNotionalOutOfRange.selector, basis));
+        store.store(Position(0, basis, 0, E18));
+        vm.expectRevert(
+            abi.encodeWithSelector(PositionMath.Position_FundingIndexOutOfRange.selector, INT128_MAX + 1)
+        );
+        store.store(Position(0, 0, INT128_MAX + 1, E18));
+        uint256 factor = uint256(type(uint128).max) + 1;
+        vm.expectRevert(abi.encodeWithSelector(PositionMath.Position_InvalidSplitFactor.selector, factor));
+        store.store(Position(0, 0, 0, factor));
+    }
+
+    function _assertPosition(Position memory actual, Position memory expected) internal pure {
+        assertEq(actual.sizeX18, expected.sizeX18, "size");
+        assertEq(actual.openNotionalX18, expected.openNotionalX18, "basis");
+        assertEq(actual.lastFundingIndexX18, expected.lastFundingIndexX18, "index");
+        assertEq(actual.splitFactorX18, expected.splitFactorX18, "factor");
+    }
+
     function test_pack_RevertIf_SizeBeyondInt128() public {
         vm.expectRevert(
             abi.encodeWithSelector(PositionMath.Position_SizeOutOfRange.selector, INT128_MAX + 1)

@@ -25,8 +25,10 @@ import {
  * in-process network (whole-transaction gas from the receipt, so calldata and the 21,000 base are
  * included; a batch's figure per match is its gas divided by its match count).
  *
- * - settleMatches per match in batches of 1, 10 and 50 for open, increase, reduce, flip and close;
- *   every match in a batch is a distinct trader pair (orders fill completely, nonces sequential).
+ * - settleMatches per match in batches of 1, 10 and 50 for open, increase, reduce, flip, close and
+ *   open again (a new position for accounts that have traded before: their first open pays fresh
+ *   per-account slots, this one does not); every match in a batch is a distinct trader pair (orders
+ *   fill completely, nonces sequential).
  * - fund for 1 and 5 markets; accountHealth (sent as a transaction) for an account in 1 and in 10
  *   markets; one batch of 10 matches in 10 markets.
  * - the same match with 2 and with 100 other traders holding positions in the market: must cost the
@@ -274,6 +276,8 @@ describe("clearinghouse gas benchmark", function () {
         ["reduce", -size],
         ["flip", -2n * size],
         ["close", size],
+        // A new position for accounts that have traded before (used nonce word, closed position).
+        ["open (trader with history)", size],
       ];
       let nonce = 1n;
       for (const [operation, takerSizeX18] of steps) {
@@ -281,7 +285,7 @@ describe("clearinghouse gas benchmark", function () {
         record(`settleMatches per match: ${operation}, batch of ${n}`, gas, BigInt(n));
       }
       const last = accountId(TRADERS[1]!.address, 0n);
-      expect((await system.ch.position(last, AAPL)).sizeX18).to.equal(0n);
+      expect((await system.ch.position(last, AAPL)).sizeX18).to.equal(size);
     }
 
     // The same match (an increase) with 2 and with 100 other traders in the market.

@@ -224,6 +224,21 @@ describe("matcher settlement and persistence", () => {
     m.store.close();
   });
 
+  it("cancels the other open orders sharing a nonce at the first partial fill of one", async () => {
+    const m = makeMatcher(dbPath);
+    const one = await m.engine.submit(
+      body(await signed(alice, makeOrder(alice, false, 2n, 100n, { nonce: 43n }))),
+    );
+    const other = await m.engine.submit(
+      body(await signed(alice, makeOrder(alice, false, 1n, 105n, { nonce: 43n }))),
+    );
+    await m.engine.submit(body(await signed(bob, makeOrder(bob, true, 1n, 100n))));
+    await m.settler.drain();
+    expect(m.engine.view(one.hash)).to.include({ status: "open", filledX18: (1n * E18).toString() });
+    expect(m.engine.view(other.hash)).to.include({ status: "cancelled", reason: "NONCE_USED" });
+    m.store.close();
+  });
+
   it("sweeps expired orders", async () => {
     let now = 1_800_000_000n;
     const m = makeMatcher(dbPath);
