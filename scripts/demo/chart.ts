@@ -114,7 +114,7 @@ function drawPanel(parts: string[], panel: ChartPanel, top: number, label: (time
       `<line x1="${gx}" y1="${plotTop}" x2="${gx}" y2="${plotTop + plotHeight}" stroke="#ccc" stroke-dasharray="3,3"/>`,
     );
     parts.push(
-      `<text x="${gx}" y="${plotTop + plotHeight + 16}" text-anchor="middle" font-size="11">${escapeXml(label(t).slice(0, 10))}</text>`,
+      `<text x="${gx}" y="${plotTop + plotHeight + 16}" text-anchor="middle" font-size="11">${escapeXml(label(t).slice(0, 11))}</text>`,
     );
   }
   for (const marker of panel.markers ?? []) {
@@ -144,14 +144,15 @@ function drawLegend(parts: string[], ly: number): void {
   const legend = [
     ["#9ecae1", "index (external price when live)"],
     ["#ff7f0e", "mark (clamped internal price when closed)"],
-    ["#999", "band (LULD-like when live, widening around the anchor when closed)"],
+    ["#999", "band (±tier when live, widening around the anchor when closed)"],
   ] as const;
   legend.forEach(([color, text], i) => {
-    const lx = MARGIN.left + i * 300;
+    const lx = MARGIN.left + i * 290;
     parts.push(`<line x1="${lx}" y1="${ly}" x2="${lx + 24}" y2="${ly}" stroke="${color}" stroke-width="2"/>`);
     parts.push(`<text x="${lx + 30}" y="${ly + 4}" font-size="12">${escapeXml(text)}</text>`);
   });
+  parts.push(`<rect x="${WIDTH - MARGIN.right - 150}" y="${ly - 6}" width="16" height="12" fill="#eef1f6"/>`);
   parts.push(
-    `<text x="${WIDTH - MARGIN.right}" y="${ly + 4}" text-anchor="end" font-size="11" fill="#666">shaded: no live source</text>`,
+    `<text x="${WIDTH - MARGIN.right}" y="${ly + 4}" text-anchor="end" font-size="11" fill="#666">no live source</text>`,
   );
 }
