@@ -6,11 +6,7 @@
  */
 import { makeError, type TransactionReceipt } from "ethers";
 import type { AccountSighting, EventSource } from "../../../keepers/liquidation/indexer.js";
-import type {
-  AdlPlan,
-  LiquidationChain,
-  LiquidationTarget,
-} from "../../../keepers/liquidation/keeper.js";
+import type { AdlPlan, LiquidationChain, LiquidationTarget } from "../../../keepers/liquidation/keeper.js";
 import type { AccountRisk } from "../../../keepers/liquidation/scanner.js";
 import {
   SimulationError,
@@ -281,10 +277,15 @@ export class FakeSubmitter implements Submitter {
     this.rebroadcasts.push(raw);
     if (this.rebroadcastConflict) throw makeError("nonce too low", "NONCE_EXPIRED", { transaction: {} });
     const [, nonce, ...data] = raw.split(":");
-    const tx: FakeTx = { hash: `0xtx${nonce}`, nonce: Number(nonce), raw, data: data.join(":"), mined: false };
+    const tx: FakeTx = {
+      hash: `0xtx${nonce}`,
+      nonce: Number(nonce),
+      raw,
+      data: data.join(":"),
+      mined: false,
+    };
     this.txs.push(tx);
     this.mine(tx);
     return this.receiptOf(tx);
   }
 }
-

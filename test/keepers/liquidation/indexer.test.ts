@@ -53,7 +53,9 @@ describe("liquidation keeper: account indexer", function () {
     store = new LiquidationStore(file);
     const result = await new AccountIndexer(events, store, CONFIG, silentLogger).sync();
     expect(result.from).to.equal(18);
-    const read = events.ranges.flatMap(([from, to]) => Array.from({ length: to - from + 1 }, (_, i) => from + i));
+    const read = events.ranges.flatMap(([from, to]) =>
+      Array.from({ length: to - from + 1 }, (_, i) => from + i),
+    );
     expect(read).to.deep.equal(Array.from({ length: 32 - 5 + 1 }, (_, i) => 5 + i)); // 5..32, each once
     expect(store.accounts()).to.deep.equal([acct(1), acct(2)]);
     store.close();

@@ -106,7 +106,9 @@ describe("liquidation keeper: logic", function () {
     chain.set(acct(4), { liquidatable: true, bankrupt: true });
     expect((await keeper.tick()).adl).to.equal(0);
     expect(submitter.txs).to.have.length(0);
-    expect(log.lines.some((l) => l.includes("ADL needed but no profitable opposite position"))).to.equal(true);
+    expect(log.lines.some((l) => l.includes("ADL needed but no profitable opposite position"))).to.equal(
+      true,
+    );
   });
 
   it("settles the bad debt of an account without positions", async function () {
@@ -161,7 +163,12 @@ describe("liquidation keeper: logic", function () {
       second.submitter.txs.push(...first.submitter.txs); // the node still has it in its mempool
       second.submitter.nonce = first.submitter.nonce;
       const waiting = await second.keeper.tick();
-      expect(waiting).to.deep.include({ reconciled: 0, liquidatable: 1, liquidations: 0, skippedInFlight: 1 });
+      expect(waiting).to.deep.include({
+        reconciled: 0,
+        liquidatable: 1,
+        liquidations: 0,
+        skippedInFlight: 1,
+      });
       expect(second.submitter.txs).to.have.length(1);
 
       second.submitter.minePending("0xtx0");
@@ -239,9 +246,18 @@ describe("liquidation keeper: health scanner", function () {
     chain.set(acct(7), { liquidatable: true });
     chain.set(acct(19), { liquidatable: true });
     chain.set(acct(20), { badDebt: true });
-    const scanner = new HealthScanner(chain, { batchSize: 5, concurrency: 2, retry: FAST_RETRY }, silentLogger);
+    const scanner = new HealthScanner(
+      chain,
+      { batchSize: 5, concurrency: 2, retry: FAST_RETRY },
+      silentLogger,
+    );
     const result = await scanner.scan(accounts);
-    expect(result).to.deep.include({ scanned: 23, batches: 5, liquidatable: [acct(7), acct(19)], badDebt: [acct(20)] });
+    expect(result).to.deep.include({
+      scanned: 23,
+      batches: 5,
+      liquidatable: [acct(7), acct(19)],
+      badDebt: [acct(20)],
+    });
     expect(chain.healthCalls.map((c) => c.length)).to.deep.equal([5, 5, 5, 5, 3]);
     expect(chain.maxInFlight).to.equal(2);
     expect(chunk([1, 2, 3], 2)).to.deep.equal([[1, 2], [3]]);
@@ -252,7 +268,12 @@ describe("liquidation keeper: health scanner", function () {
     const chain = new FakeLiquidationChain();
     chain.set(acct(1), {});
     let errors = 0;
-    const scanner = new HealthScanner(chain, { batchSize: 10, concurrency: 1, retry: FAST_RETRY }, silentLogger, () => errors++);
+    const scanner = new HealthScanner(
+      chain,
+      { batchSize: 10, concurrency: 1, retry: FAST_RETRY },
+      silentLogger,
+      () => errors++,
+    );
     chain.healthFailures = 2;
     expect((await scanner.scan([acct(1)])).scanned).to.equal(1);
     expect(errors).to.equal(2);
