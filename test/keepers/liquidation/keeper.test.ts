@@ -2,6 +2,16 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
+import {
+  Transaction,
+  Wallet,
+  hexlify,
+  makeError,
+  toUtf8Bytes,
+  toUtf8String,
+  type Provider,
+  type TransactionReceipt,
+} from "ethers";
 import { LiquidationKeeper, type LiquidationKeeperConfig } from "../../../keepers/liquidation/keeper.js";
 import { HealthScanner, chunk } from "../../../keepers/liquidation/scanner.js";
 import { LiquidationStore } from "../../../keepers/liquidation/store.js";
@@ -9,8 +19,12 @@ import { parseLiquidationConfig } from "../../../keepers/liquidation/main.js";
 import { ConfigError } from "../../../keepers/lib/config.js";
 import { JsonLogger, silentLogger } from "../../../keepers/lib/logger.js";
 import { MetricsRegistry } from "../../../keepers/lib/metrics.js";
+import { WalletSubmitter } from "../../../keepers/lib/submitter.js";
 import { logLines } from "../fakeSubmitter.js";
 import { FakeLiquidationChain, FakeSubmitter, acct, networkError } from "./fakes.js";
+
+/** A throwaway key (never funded anywhere). */
+const devKeyForTests = "0x" + "11".repeat(32);
 
 const FAST_RETRY = { attempts: 3, baseDelayMs: 1, maxDelayMs: 2 };
 
@@ -316,5 +330,67 @@ describe("liquidation keeper: configuration", function () {
     expect(problems.some((p) => p.includes("must be ≥ 1, got 0"))).to.equal(true);
     expect(problems.some((p) => p.includes('must be a 0x address, got "0x12"'))).to.equal(true);
     expect(parseLiquidationConfig(["--help"], {}).help).to.equal(true);
+  });
+});
+
+describe("liquidation keeper: nonce conflicts with the wallet submitter", function () {
+  /**
+   * A node (just enough of ethers' Provider for `WalletSubmitter`) on which another sender of the
+   * same key takes the keeper's nonce once: the first broadcast is refused with "nonce too low".
+   */
+  function conflictingNode(chain: FakeLiquidationChain) {
+    let pending = 7;
+    const refused: number[] = [];
+    const mined = new Map<string, TransactionReceipt>();
+    const provider = {
+      call: async () => "0x",
+      estimateGas: async () => 100_000n,
+      getTransactionCount: async () => pending,
+      getFeeData: async () => ({ maxFeePerGas: 10n, maxPriorityFeePerGas: 1n, gasPrice: null }),
+      getNetwork: async () => ({ chainId: 31337n }),
+      getTransaction: async (hash: string) => (mined.has(hash) ? {} : null),
+      getTransactionReceipt: async (hash: string) => mined.get(hash) ?? null,
+      broadcastTransaction: async (raw: string) => {
+        const tx = Transaction.from(raw);
+        if (refused.length === 0) {
+          refused.push(tx.nonce);
+          pending++; // another transaction of this key took the nonce
+          throw makeError("nonce too low", "NONCE_EXPIRED", { transaction: {} });
+        }
+        chain.execute(toUtf8String(tx.data));
+        pending = tx.nonce + 1;
+        mined.set(tx.hash!, { hash: tx.hash, status: 1, gasUsed: 90_000n } as TransactionReceipt);
+        return {};
+      },
+    };
+    return { provider: provider as unknown as Provider, refused };
+  }
+
+  it("re-signs with a fresh nonce after checking the first transaction was not mined, once", async function () {
+    const chain = new FakeLiquidationChain();
+    chain.mine(2, { 1: [acct(1)] });
+    chain.set(acct(1), { liquidatable: true });
+    const hexRequest = (data: string) => ({
+      to: "0x000000000000000000000000000000000000e9e1",
+      data: hexlify(toUtf8Bytes(data)),
+    });
+    chain.liquidateRequest = (account) => hexRequest(`liquidate:${account}`);
+    const { provider, refused } = conflictingNode(chain);
+    const wallet = new Wallet(devKeyForTests);
+    const submitter = new WalletSubmitter(wallet, provider, silentLogger, {
+      retry: FAST_RETRY,
+      receiptPollMs: 1,
+    });
+    const store = new LiquidationStore(":memory:");
+    const metrics = new MetricsRegistry("t_");
+    const keeper = new LiquidationKeeper(chain, submitter, store, CONFIG, silentLogger, metrics);
+    const result = await keeper.tick();
+    expect(result.liquidations).to.equal(1);
+    expect(refused).to.deep.equal([7]);
+    const rows = store.allTxs();
+    expect(rows).to.have.length(1);
+    expect(rows[0]).to.deep.include({ status: "confirmed", txNonce: 8 });
+    expect(metrics.render()).to.include("t_nonce_conflicts_total 1");
+    expect(chain.accounts.get(acct(1))?.liquidatable).to.equal(false);
   });
 });
