@@ -24,6 +24,8 @@ contract CollateralVault is ICollateralVault, AccessControl, EIP712, ReentrancyG
 
     /// @inheritdoc ICollateralVault
     bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
+    /// @inheritdoc ICollateralVault
+    bytes32 public constant BAD_DEBT_ROLE = keccak256("BAD_DEBT_ROLE");
 
     /// @inheritdoc ICollateralVault
     bytes32 public constant WITHDRAWAL_TYPEHASH = keccak256(
@@ -270,6 +272,31 @@ contract CollateralVault is ICollateralVault, AccessControl, EIP712, ReentrancyG
         }
         totalCollateralX18 += totalDeltaX18;
         if (feeTreasuryDeltaX18 != 0) _applyFeeDelta(feeTreasuryDeltaX18);
+    }
+
+    // ============================================================================ bad debt
+
+    /// @inheritdoc ICollateralVault
+    function coverBadDebt(
+        AccountId account,
+        uint256 coverX18
+    ) external nonReentrant onlyRole(BAD_DEBT_ROLE) returns (uint256 amount) {
+        int256 collateral = _collateralX18[account];
+        if (coverX18 == 0 || collateral >= 0 || coverX18 > uint256(-collateral)) {
+            revert Vault_BadDebtExceeded(account, collateral, coverX18);
+        }
+        // Rounded up to whole token units: the fund pays at least the debt it covers; the excess
+        // (< one unit) goes to the fee treasury.
+        amount = Math.ceilDiv(coverX18, tokenScale);
+        uint256 dustX18 = amount * tokenScale - coverX18;
+        _collateralX18[account] = collateral + coverX18.toInt256();
+        totalCollateralX18 += coverX18.toInt256();
+        feeTreasuryX18 += dustX18;
+        uint256 balanceBefore = token.balanceOf(address(this));
+        insuranceFund.payToVault(amount);
+        uint256 received = token.balanceOf(address(this)) - balanceBefore;
+        if (received != amount) revert Vault_FeeOnTransfer(amount, received);
+        emit BadDebtCovered(account, msg.sender, amount, coverX18, dustX18);
     }
 
     // ============================================================================ roles

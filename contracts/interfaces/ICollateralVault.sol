@@ -102,6 +102,17 @@ interface ICollateralVault {
     /// @notice The margin authority moved the fee treasury by `deltaX18` (fees in, rebates out, net).
     event FeeTreasurySettled(int256 deltaX18);
 
+    /// @notice `caller` (`BAD_DEBT_ROLE`) pulled `amount` tokens from the insurance fund for
+    /// `account`'s bad debt: `coveredX18` went to the account, `dustX18` (below one token unit) to the
+    /// fee treasury.
+    event BadDebtCovered(
+        AccountId indexed account,
+        address indexed caller,
+        uint256 amount,
+        uint256 coveredX18,
+        uint256 dustX18
+    );
+
     // ------------------------------------------------------------------ errors
 
     /// @notice A required address argument is zero.
@@ -175,10 +186,18 @@ interface ICollateralVault {
     /// @notice `applySettlement` got `accounts` accounts and `deltas` deltas.
     error Vault_LengthMismatch(uint256 accounts, uint256 deltas);
 
+    /// @notice `coverBadDebt` asked to cover `coverX18` of `account`, whose collateral `collateralX18`
+    /// shows a smaller (or no) debt.
+    error Vault_BadDebtExceeded(AccountId account, int256 collateralX18, uint256 coverX18);
+
     // ------------------------------------------------------------------ configuration views
 
     /// @notice The role allowed to pause withdrawals (and lift its pause).
     function GUARDIAN_ROLE() external view returns (bytes32);
+
+    /// @notice The role allowed to cover bad debt from the insurance fund (`coverBadDebt`): the
+    /// liquidation engine only, granted by the deployment.
+    function BAD_DEBT_ROLE() external view returns (bytes32);
 
     /// @notice The EIP-712 type hash of `Withdrawal`.
     function WITHDRAWAL_TYPEHASH() external view returns (bytes32);
@@ -367,4 +386,17 @@ interface ICollateralVault {
         int256[] calldata deltasX18,
         int256 feeTreasuryDeltaX18
     ) external;
+
+    // ------------------------------------------------------------------ bad debt (BAD_DEBT_ROLE)
+
+    /// @notice Covers `coverX18` of `account`'s negative collateral from the insurance fund: pulls
+    /// `ceil(coverX18 / tokenScale)` tokens with `IInsuranceFund.payToVault`, credits `coverX18` to the
+    /// account and the rounding dust (< one token unit) to the fee treasury, so the accounting
+    /// identity stays exact. `BAD_DEBT_ROLE` only (the liquidation engine, which checks that the
+    /// account has no positions); `coverX18` may not exceed the account's debt.
+    /// @dev Warning: the only path by which insurance-fund tokens enter the vault for an account.
+    /// Reverts with `Vault_BadDebtExceeded` for a cover larger than the debt, and with the fund's
+    /// `InsuranceFund_InsufficientBalance` when the fund holds less.
+    /// @return amount Tokens pulled from the insurance fund.
+    function coverBadDebt(AccountId account, uint256 coverX18) external returns (uint256 amount);
 }

@@ -421,4 +421,27 @@ library Constants {
     uint256 internal constant CH_DEFAULT_BREAKER_LEVEL12_HALT = 15 minutes;
     uint256 internal constant CH_DEFAULT_BREAKER_LEVEL3_HALT = 1 hours;
     uint256 internal constant CH_DEFAULT_BREAKER_REDUCE_ONLY = 10 minutes;
+
+    // ============================================================================ liquidation
+    /// @dev Liquidation penalty: 2.5 % of the closed notional at the mark (SPEC 7's example; between
+    /// Binance's 1.25-2.5 % tiers and dYdX v4's 1.5 % cap plus insurance fee). Paid by the account,
+    /// capped at its equity after the close.
+    uint256 internal constant LIQ_PENALTY_BPS = 250;
+    /// @dev The keeper's share of the penalty (30 %); the backstop (insurance) keeps the rest, which
+    /// funds its margin for absorbed positions.
+    uint256 internal constant LIQ_KEEPER_SHARE_BPS = 3_000;
+    /// @dev Minimum keeper reward, 1 USD, capped at the penalty: at the minimum size the keeper takes
+    /// the whole penalty, so its reward is positive whenever the penalty is (SPEC 7).
+    uint256 internal constant LIQ_KEEPER_MIN_REWARD_X18 = 1e18;
+    /// @dev Partial liquidation: while `margin ratio >= MM / 2` (i.e. `2 * equity >= MM`) one call
+    /// closes at most half of the position (SPEC 7).
+    uint256 internal constant LIQ_PARTIAL_CLOSE_BPS = 5_000;
+    /// @dev Guardian pause of liquidations (SPEC 6: per-operation pauses that expire): 4 hours —
+    /// long enough to stop liquidations on a broken feed, short enough that positions cannot rot
+    /// into bad debt behind a pause; a new pause 12 hours after the previous one ended.
+    uint256 internal constant LIQ_PAUSE_DURATION = 4 hours;
+    uint256 internal constant LIQ_PAUSE_COOLDOWN = 12 hours;
+    /// @dev Bound on the opposite-side list of one ADL step (gas: ~20k per candidate, one oracle
+    /// read per market of the candidates).
+    uint256 internal constant LIQ_MAX_ADL_CANDIDATES = 500;
 }
