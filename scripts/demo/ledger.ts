@@ -31,7 +31,7 @@ export class Ledger {
   readonly rejected = new Map<string, number>();
   readonly events = {
     reopenGaps: [] as { symbol: string; fromX18: bigint; toX18: bigint }[],
-    breakers: [] as { symbol: string; level: number; referenceX18: bigint; indexX18: bigint }[],
+    breakers: [] as { symbol: string; level: number; referenceX18: bigint; indexX18: bigint; time: number }[],
     splitsApplied: [] as { symbol: string; epoch: bigint }[],
     dividendsApplied: [] as { symbol: string; dividendX18: bigint }[],
     clearinghouseDividends: [] as { symbol: string; dividendX18: bigint }[],
@@ -87,11 +87,22 @@ export class Ledger {
       toBlock: head,
     });
     this.lastBlock = head;
-    for (const log of logs) this.apply(log);
+    for (const log of logs) await this.apply(log);
   }
 
-  private apply(log: Log): void {
+  private async apply(log: Log): Promise<void> {
     const ch = this.clearinghouse.interface.parseLog(log);
+    if (ch?.name === "CircuitBreakerTriggered") {
+      const block = await this.provider.getBlock(log.blockNumber);
+      this.events.breakers.push({
+        symbol: this.symbol(ch.args[0] as string),
+        level: Number(ch.args[1]),
+        referenceX18: ch.args[2] as bigint,
+        indexX18: ch.args[3] as bigint,
+        time: block?.timestamp ?? 0,
+      });
+      return;
+    }
     if (ch !== null) return this.applyClearinghouse(ch.name, ch.args);
     const oracle = this.oracle.interface.parseLog(log);
     if (oracle?.name === "ReopenGap") {
@@ -136,13 +147,6 @@ export class Ledger {
       this.events.clearinghouseDividends.push({
         symbol: this.symbol(args[0] as string),
         dividendX18: args[1] as bigint,
-      });
-    } else if (name === "CircuitBreakerTriggered") {
-      this.events.breakers.push({
-        symbol: this.symbol(args[0] as string),
-        level: Number(args[1]),
-        referenceX18: args[2] as bigint,
-        indexX18: args[3] as bigint,
       });
     }
   }

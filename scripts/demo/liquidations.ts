@@ -112,16 +112,16 @@ export class LiquidationDesk {
     return this.backstop === "" ? [] : [this.backstop];
   }
 
-  /** One keeper tick at chain time `time`, then its events. */
-  async tick(time: number): Promise<TickResult> {
+  /** One keeper tick, then its events. */
+  async tick(): Promise<TickResult> {
     if (this.keeper === undefined) throw new Error("LiquidationDesk.init was not called");
     const result = await this.keeper.tick();
     this.stats.refused += result.liquidatable > 0 && result.liquidations === 0 && result.adl === 0 ? 1 : 0;
-    await this.readEvents(time);
+    await this.readEvents();
     return result;
   }
 
-  private async readEvents(time: number): Promise<void> {
+  private async readEvents(): Promise<void> {
     const { provider } = this.world.connection.ethers;
     const head = await provider.getBlockNumber();
     if (head <= this.lastBlock) return;
@@ -131,14 +131,15 @@ export class LiquidationDesk {
       toBlock: head,
     });
     this.lastBlock = head;
-    for (const log of logs) this.apply(log, time);
+    for (const log of logs) await this.apply(log);
   }
 
-  private apply(log: Log, time: number): void {
+  private async apply(log: Log): Promise<void> {
     const parsed = this.engine.interface.parseLog(log);
     if (parsed === null) return;
     const a = parsed.args;
     if (parsed.name === "Liquidated") {
+      const time = (await this.world.connection.ethers.provider.getBlock(log.blockNumber))?.timestamp ?? 0;
       const closed = a[3] as bigint;
       const price = a[4] as bigint;
       this.stats.count += 1;

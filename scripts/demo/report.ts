@@ -86,7 +86,7 @@ export function formatReport(result: DemoResult, wallSeconds: number): string[] 
   );
   for (const r of s.records) {
     lines.push(
-      `      ${nyLabel(r.time)}  ${r.symbol} ${nameOf(r.account)}: closed ${fromX18(r.closedSizeX18).toFixed(3)} @ ${usd(r.priceX18)}, equity before ${usd(r.equityBeforeX18)}, penalty ${usd(r.penaltyX18)}`,
+      `      ${nyLabel(r.time)}:${String(new Date(r.time * 1000).getUTCSeconds()).padStart(2, "0")}  ${r.symbol} ${nameOf(r.account)}: closed ${fromX18(r.closedSizeX18).toFixed(3)} @ ${usd(r.priceX18)}, equity before ${usd(r.equityBeforeX18)}, penalty ${usd(r.penaltyX18)}`,
     );
   }
   lines.push(

@@ -211,7 +211,7 @@ class Simulation {
     await this.syncClock();
     const { clearinghouse } = s.world.contracts;
     await (await clearinghouse.connect(s.world.actors.fundingKeeper).fund([...s.ids.values()])).wait();
-    await s.liquidations.tick(await this.syncClock());
+    await s.liquidations.tick();
     await s.ledger.readEvents();
     await s.ledger.accrueFunding();
     const checks = await checkInvariants({
@@ -262,7 +262,7 @@ class Simulation {
     }
     await this.syncClock();
     await s.world.fundingKeeper.tick();
-    await s.liquidations.tick(await this.syncClock());
+    await s.liquidations.tick();
     const views = await readViews(s.world, s.ids, await this.syncClock());
     await this.trade(s, views, next - 1);
     await s.ledger.readEvents();
