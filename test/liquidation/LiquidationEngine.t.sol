@@ -460,15 +460,6 @@ contract LiquidationEngineTest is LiquidationTestBase {
 
     // ------------------------------------------------------------------ helpers
 
-    function _drainInsurance() internal {
-        // Only the vault can take tokens out of the fund: emulate a fund spent on earlier bad debt.
-        uint256 ledger = insurance.ledgerBalance();
-        vm.prank(address(vault));
-        insurance.payToVault(ledger);
-        vm.prank(address(vault));
-        usdc.transfer(address(0xdead), ledger);
-    }
-
     /// @dev Emulates an account left with `debtX18` of negative collateral and no positions (what a
     /// capped ADL or an exhausted fund leaves), as the margin authority would book it.
     function _leaveBadDebt(address owner, uint256 debtX18) internal {
