@@ -48,6 +48,7 @@ export interface DeploymentRecord {
     corporateActions: string;
     marketRegistry: string;
     clearinghouse: string;
+    liquidationEngine: string;
   };
   roles: {
     governance: string;
@@ -142,6 +143,7 @@ export async function deploySystem(
       corporateActions: await addressOf(deployed.corporateActions),
       marketRegistry: await addressOf(deployed.marketRegistry),
       clearinghouse: await addressOf(deployed.clearinghouse),
+      liquidationEngine: await addressOf(deployed.liquidationEngine),
     },
     roles: {
       governance: resolved.governance.governance,

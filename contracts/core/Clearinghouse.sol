@@ -24,6 +24,7 @@ import {AccountId} from "../types/Account.sol";
 import {Match, MarketConfig, SkipReason} from "../types/Clearinghouse.sol";
 import {AccountHealth, MarketExposure, PackedPosition, Position} from "../types/Market.sol";
 import {Order} from "../types/Order.sol";
+import {RISK_TRANSFER_WORDS, RiskTransferResult} from "../types/Liquidation.sol";
 import {ClearinghouseMarkets, MarketCache, TradingMode} from "./ClearinghouseMarkets.sol";
 
 /// @title Clearinghouse
@@ -195,33 +196,28 @@ contract Clearinghouse is
 
     /// @inheritdoc IClearinghouse
     function settlePosition(AccountId account, bytes32 marketId) external nonReentrant {
-        (MarketCache memory market, bool ok) = _loadMarket(marketId);
-        if (!ok) revert Clearinghouse_UnknownMarket(marketId);
+        Batch memory batch = _newBatch(1, 1);
+        MarketCache memory market = batch.markets[_marketIn(batch, marketId)];
+        if (!market.listed) revert Clearinghouse_UnknownMarket(marketId);
         if (market.mode != TradingMode.SETTLED)
             revert Clearinghouse_MarketNotSettled(marketId, market.price.state);
-        Position memory position = PositionMath.unpack(_positions[account][marketId]);
-        if (position.sizeX18 == 0) revert Clearinghouse_NoPosition(account, marketId);
-        int256 fundingOwedX18 = PositionMath.sync(
-            position,
-            market.funding.indexX18,
-            market.price.splitFactorX18
-        );
+        Side memory side;
+        side.account = account;
+        _syncSide(batch, market, side);
+        int256 sizeX18 = side.oldSizeX18;
+        if (sizeX18 == 0) revert Clearinghouse_NoPosition(account, marketId);
+        int256 openNotionalX18 = side.oldOpenNotionalX18;
         uint256 priceX18 = market.price.markPriceX18;
-        int256 realizedPnlX18 = PositionMath.closeAt(position.sizeX18, position.openNotionalX18, priceX18);
-        _updateOpenInterest(market, position.sizeX18, 0);
-        delete _positions[account][marketId];
-        _removeMarket(account, marketId);
-        totalOpenNotionalX18 -= position.openNotionalX18;
+        side.realizedPnlX18 = PositionMath.closeAt(sizeX18, openNotionalX18, priceX18);
+        side.position.sizeX18 = 0;
+        _updateOpenInterest(market, sizeX18, 0);
+        _writeSide(batch, marketId, side);
+        batch.openNotionalDeltaX18 = -openNotionalX18;
         // The counterparties still hold the other side: their claim (size * price, rounded toward
         // -infinity here) stays in the settled balance until they settle (see IClearinghouse).
-        settledBalanceX18 += fundingOwedX18 - (realizedPnlX18 + position.openNotionalX18);
-        _storeMarket(market);
-        AccountId[] memory accounts = new AccountId[](1);
-        int256[] memory deltas = new int256[](1);
-        accounts[0] = account;
-        deltas[0] = realizedPnlX18 - fundingOwedX18;
-        vault.applySettlement(accounts, deltas, 0);
-        emit PositionSettled(account, marketId, position.sizeX18, priceX18, realizedPnlX18, fundingOwedX18);
+        batch.settledDeltaX18 = side.fundingOwedX18 - (side.realizedPnlX18 + openNotionalX18);
+        _finishBatch(batch);
+        emit PositionSettled(account, marketId, sizeX18, priceX18, side.realizedPnlX18, side.fundingOwedX18);
     }
 
     // ============================================================================ guardian
@@ -464,18 +460,8 @@ contract Clearinghouse is
         int256 feeBps,
         Side memory side
     ) private {
-        side.accountIndex = _accountIn(batch, side.account);
-        Position memory p = PositionMath.unpack(_positions[side.account][market.marketId]);
-        side.listed = p.sizeX18 != 0;
-        if (p.splitFactorX18 == 0) {
-            // Never touched: start at the market's current split factor and funding index.
-            p.splitFactorX18 = market.price.splitFactorX18;
-            p.lastFundingIndexX18 = market.funding.indexX18;
-        } else {
-            side.fundingOwedX18 = PositionMath.sync(p, market.funding.indexX18, market.price.splitFactorX18);
-        }
-        side.oldSizeX18 = p.sizeX18;
-        side.oldOpenNotionalX18 = p.openNotionalX18;
+        _syncSide(batch, market, side);
+        Position memory p = side.position;
         int256 fillX18 = order.signedFillX18(fillSizeX18);
         if (_fillWouldOverflow(p, fillX18, priceX18)) {
             // Leave the position unchanged but mark it out of bounds for `_withinPositionBounds`.
@@ -488,8 +474,25 @@ contract Clearinghouse is
                 priceX18
             );
         }
-        side.position = p;
         side.feeX18 = PositionMath.tradingFeeX18(fillX18, priceX18, feeBps);
+    }
+
+    /// @dev Loads the side's account into the batch and syncs its stored position to the market
+    /// (funding, splits) in `side.position`; `oldSizeX18` / `oldOpenNotionalX18` keep the synced values.
+    function _syncSide(Batch memory batch, MarketCache memory market, Side memory side) private {
+        side.accountIndex = _accountIn(batch, side.account);
+        Position memory p = PositionMath.unpack(_positions[side.account][market.marketId]);
+        side.listed = p.sizeX18 != 0;
+        if (p.splitFactorX18 == 0) {
+            // Never touched: start at the market's current split factor and funding index.
+            p.splitFactorX18 = market.price.splitFactorX18;
+            p.lastFundingIndexX18 = market.funding.indexX18;
+        } else {
+            side.fundingOwedX18 = PositionMath.sync(p, market.funding.indexX18, market.price.splitFactorX18);
+        }
+        side.oldSizeX18 = p.sizeX18;
+        side.oldOpenNotionalX18 = p.openNotionalX18;
+        side.position = p;
     }
 
     /// @dev Whether equity after the fill covers initial margin (risk grows) or stays non-negative
@@ -500,17 +503,7 @@ contract Clearinghouse is
         Side memory side,
         bool reduces
     ) private view returns (bool) {
-        AccountCache memory cache = batch.accounts[side.accountIndex];
-        int256 collateralX18 =
-            cache.collateralX18 + cache.deltaX18 + side.realizedPnlX18 - side.fundingOwedX18 - side.feeX18;
-        AccountHealth memory health = _health(
-            batch,
-            side.account,
-            collateralX18,
-            marketId,
-            side.position,
-            side.listed
-        );
+        AccountHealth memory health = _sideHealth(batch, marketId, side);
         if (reduces) return health.equityX18 >= 0;
         return MarginMath.meetsInitialMargin(health);
     }
@@ -525,6 +518,20 @@ contract Clearinghouse is
     ) private {
         _recordFill(m.maker, maker, m.fillSizeX18);
         _recordFill(m.taker, taker, m.fillSizeX18);
+        _writeSides(batch, market, maker, taker);
+        market.traded = true;
+        uint256 priceX18 = m.maker.limitPriceX18;
+        market.volumeSizeX18 += m.fillSizeX18;
+        market.volumeNotionalX18 += PositionMath.notionalX18(int256(m.fillSizeX18), priceX18);
+    }
+
+    /// @dev Stores both sides (positions, open interest, collateral deltas, rounding dust and fees).
+    function _writeSides(
+        Batch memory batch,
+        MarketCache memory market,
+        Side memory maker,
+        Side memory taker
+    ) private {
         _updateOpenInterest(market, maker.oldSizeX18, maker.position.sizeX18);
         _updateOpenInterest(market, taker.oldSizeX18, taker.position.sizeX18);
         int256 realizedX18 =
@@ -541,10 +548,6 @@ contract Clearinghouse is
         batch.openNotionalDeltaX18 += openNotionalDeltaX18;
         // Funding paid into (taken out of) the settled balance until the other side settles.
         batch.settledDeltaX18 += maker.fundingOwedX18 + taker.fundingOwedX18;
-        market.traded = true;
-        uint256 priceX18 = m.maker.limitPriceX18;
-        market.volumeSizeX18 += m.fillSizeX18;
-        market.volumeNotionalX18 += PositionMath.notionalX18(int256(m.fillSizeX18), priceX18);
     }
 
     /// @dev Stores one side's position and market list, and books its collateral delta.
@@ -572,7 +575,7 @@ contract Clearinghouse is
                 // Volume-weighted price of the batch, rounded down (it only feeds the oracle's EMA).
                 oracle.recordTrade(
                     market.marketId,
-                    (market.volumeNotionalX18 * Constants.X18) / market.volumeSizeX18,
+                    _volumeWeightedPriceX18(market),
                     market.volumeNotionalX18
                 );
             }
@@ -828,5 +831,83 @@ contract Clearinghouse is
         if (msg.sender != owner && !vault.isOperator(owner, msg.sender)) {
             revert Clearinghouse_NotOwnerOrOperator(msg.sender, owner);
         }
+    }
+
+    // ============================================================================ liquidation
+    // Risk transfers for the liquidation engine (IClearinghouseLiquidation, docs/liquidation.md).
+
+    /// @inheritdoc IClearinghouse
+    bytes32 public constant LIQUIDATOR_ROLE = keccak256("LIQUIDATOR_ROLE");
+
+    /// @notice See `IClearinghouseLiquidation.transferRisk`: the result is returned as the ABI words of
+    /// a `RiskTransferResult` (identical encoding, without a struct encoder in this contract).
+    function transferRisk(
+        AccountId from,
+        AccountId to,
+        bytes32 marketId,
+        uint256 maxSizeX18,
+        uint256 priceX18
+    ) external nonReentrant onlyRole(LIQUIDATOR_ROLE) returns (int256[RISK_TRANSFER_WORDS] memory words) {
+        Batch memory batch = _newBatch(1, 2);
+        MarketCache memory market = batch.markets[_marketIn(batch, marketId)];
+        Side memory giver;
+        giver.account = from;
+        _syncSide(batch, market, giver);
+        int256 fromSizeX18 = giver.oldSizeX18;
+        Side memory taker;
+        taker.account = to;
+        _syncSide(batch, market, taker);
+        RiskTransferResult memory r;
+        AccountHealth memory health = _sideHealth(batch, marketId, giver);
+        r.fromEquityBeforeX18 = health.equityX18;
+        r.fromMaintenanceMarginBeforeX18 = health.maintenanceMarginX18;
+        if (priceX18 == 0) priceX18 = market.price.markPriceX18;
+        uint256 sizeX18 = SignedMath.abs(fromSizeX18);
+        if (maxSizeX18 < sizeX18) sizeX18 = maxSizeX18;
+        // size <= |position| < 2^127 (PositionMath's bounds): the cast is exact.
+        int256 fillX18 = fromSizeX18 > 0 ? -int256(sizeX18) : int256(sizeX18);
+        _riskFill(giver, fillX18, priceX18);
+        _riskFill(taker, -fillX18, priceX18);
+        r.fromEquityAfterX18 = _sideHealth(batch, marketId, giver).equityX18;
+        health = _sideHealth(batch, marketId, taker);
+        r.toEquityAfterX18 = health.equityX18;
+        r.toInitialMarginAfterX18 = health.initialMarginX18;
+        r.sizeX18 = sizeX18;
+        r.priceX18 = priceX18;
+        r.fromSizeBeforeX18 = fromSizeX18;
+        r.toSizeBeforeX18 = taker.oldSizeX18;
+        r.state = market.price.state;
+        r.bandLowX18 = market.price.bandLowX18;
+        r.bandHighX18 = market.price.bandHighX18;
+        _writeSides(batch, market, giver, taker);
+        _finishBatch(batch);
+        // A flat struct of one-word fields has the memory layout of the word array.
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            words := r
+        }
+    }
+
+    function _riskFill(Side memory side, int256 fillX18, uint256 priceX18) private pure {
+        // `applyFill` reverts beyond the position bounds (and for a zero fill or price).
+        Position memory p = side.position;
+        (p.sizeX18, p.openNotionalX18, side.realizedPnlX18) = PositionMath.applyFill(
+            p.sizeX18,
+            p.openNotionalX18,
+            fillX18,
+            priceX18
+        );
+    }
+
+    /// @dev The side's health with its batch collateral and its position as it stands in `side`.
+    function _sideHealth(
+        Batch memory batch,
+        bytes32 marketId,
+        Side memory side
+    ) private view returns (AccountHealth memory) {
+        AccountCache memory cache = batch.accounts[side.accountIndex];
+        int256 collateralX18 =
+            cache.collateralX18 + cache.deltaX18 + side.realizedPnlX18 - side.fundingOwedX18 - side.feeX18;
+        return _health(batch, side.account, collateralX18, marketId, side.position, side.listed);
     }
 }

@@ -25,7 +25,7 @@ contract CollateralVault is ICollateralVault, AccessControl, EIP712, ReentrancyG
     /// @inheritdoc ICollateralVault
     bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
     /// @inheritdoc ICollateralVault
-    bytes32 public constant BAD_DEBT_ROLE = keccak256("BAD_DEBT_ROLE");
+    bytes32 public constant LIQUIDATION_ROLE = keccak256("LIQUIDATION_ROLE");
 
     /// @inheritdoc ICollateralVault
     bytes32 public constant WITHDRAWAL_TYPEHASH = keccak256(
@@ -280,7 +280,7 @@ contract CollateralVault is ICollateralVault, AccessControl, EIP712, ReentrancyG
     function coverBadDebt(
         AccountId account,
         uint256 coverX18
-    ) external nonReentrant onlyRole(BAD_DEBT_ROLE) returns (uint256 amount) {
+    ) external nonReentrant onlyRole(LIQUIDATION_ROLE) returns (uint256 amount) {
         int256 collateral = _collateralX18[account];
         if (coverX18 == 0 || collateral >= 0 || coverX18 > uint256(-collateral)) {
             revert Vault_BadDebtExceeded(account, collateral, coverX18);
@@ -297,6 +297,20 @@ contract CollateralVault is ICollateralVault, AccessControl, EIP712, ReentrancyG
         uint256 received = token.balanceOf(address(this)) - balanceBefore;
         if (received != amount) revert Vault_FeeOnTransfer(amount, received);
         emit BadDebtCovered(account, msg.sender, amount, coverX18, dustX18);
+    }
+
+    /// @inheritdoc ICollateralVault
+    function applyLiquidationPenalty(
+        AccountId account,
+        AccountId keeper,
+        uint256 keeperX18,
+        AccountId backstop,
+        uint256 insuranceX18
+    ) external nonReentrant onlyRole(LIQUIDATION_ROLE) {
+        _collateralX18[account] -= (keeperX18 + insuranceX18).toInt256();
+        _collateralX18[keeper] += keeperX18.toInt256();
+        _collateralX18[backstop] += insuranceX18.toInt256();
+        emit LiquidationPenaltyApplied(account, keeper, backstop, keeperX18, insuranceX18);
     }
 
     // ============================================================================ roles

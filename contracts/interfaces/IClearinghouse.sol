@@ -41,6 +41,9 @@ import {Order} from "../types/Order.sol";
 ///   ended. Funding, settlement of delisted positions, cancellations and withdrawals keep working.
 /// - Owners and their vault operators: cancel orders, raise the nonce floor, invalidate nonces.
 /// - Anyone: `fund` (keepers), `settlePosition` (delisted markets), views.
+/// - `LIQUIDATOR_ROLE` (the liquidation engine only): `transferRisk` (`IClearinghouseLiquidation`):
+///   moves size out of an account's position to another account at the mark or at an ADL price. It
+///   can never grow or flip that account's position.
 interface IClearinghouse is IMarginAuthority {
     // ------------------------------------------------------------------ events
 
@@ -251,4 +254,9 @@ interface IClearinghouse is IMarginAuthority {
     /// @notice Funding and settlement amounts taken from one side but not yet paid to the other
     /// (positive), or paid ahead (negative); part of `totalUnrealizedPnlX18`.
     function settledBalanceX18() external view returns (int256);
+
+    // ------------------------------------------------------------------ liquidation (IClearinghouseLiquidation)
+
+    /// @notice Moves risk between accounts (`transferRisk`, see `IClearinghouseLiquidation`).
+    function LIQUIDATOR_ROLE() external view returns (bytes32);
 }

@@ -102,7 +102,17 @@ interface ICollateralVault {
     /// @notice The margin authority moved the fee treasury by `deltaX18` (fees in, rebates out, net).
     event FeeTreasurySettled(int256 deltaX18);
 
-    /// @notice `caller` (`BAD_DEBT_ROLE`) pulled `amount` tokens from the insurance fund for
+    /// @notice A liquidation penalty: `account` paid `keeperX18` to `keeper` and `insuranceX18` to the
+    /// backstop account `backstop` (`LIQUIDATION_ROLE`).
+    event LiquidationPenaltyApplied(
+        AccountId indexed account,
+        AccountId indexed keeper,
+        AccountId indexed backstop,
+        uint256 keeperX18,
+        uint256 insuranceX18
+    );
+
+    /// @notice `caller` (`LIQUIDATION_ROLE`) pulled `amount` tokens from the insurance fund for
     /// `account`'s bad debt: `coveredX18` went to the account, `dustX18` (below one token unit) to the
     /// fee treasury.
     event BadDebtCovered(
@@ -195,9 +205,10 @@ interface ICollateralVault {
     /// @notice The role allowed to pause withdrawals (and lift its pause).
     function GUARDIAN_ROLE() external view returns (bytes32);
 
-    /// @notice The role allowed to cover bad debt from the insurance fund (`coverBadDebt`): the
-    /// liquidation engine only, granted by the deployment.
-    function BAD_DEBT_ROLE() external view returns (bytes32);
+    /// @notice The role of the liquidation engine (granted by the deployment, to nothing else): covers
+    /// bad debt from the insurance fund (`coverBadDebt`) and moves a liquidation penalty from the
+    /// liquidated account to the keeper and the backstop (`applyLiquidationPenalty`).
+    function LIQUIDATION_ROLE() external view returns (bytes32);
 
     /// @notice The EIP-712 type hash of `Withdrawal`.
     function WITHDRAWAL_TYPEHASH() external view returns (bytes32);
@@ -387,16 +398,30 @@ interface ICollateralVault {
         int256 feeTreasuryDeltaX18
     ) external;
 
-    // ------------------------------------------------------------------ bad debt (BAD_DEBT_ROLE)
+    // ------------------------------------------------------------------ bad debt (LIQUIDATION_ROLE)
 
     /// @notice Covers `coverX18` of `account`'s negative collateral from the insurance fund: pulls
     /// `ceil(coverX18 / tokenScale)` tokens with `IInsuranceFund.payToVault`, credits `coverX18` to the
     /// account and the rounding dust (< one token unit) to the fee treasury, so the accounting
-    /// identity stays exact. `BAD_DEBT_ROLE` only (the liquidation engine, which checks that the
+    /// identity stays exact. `LIQUIDATION_ROLE` only (the liquidation engine, which checks that the
     /// account has no positions); `coverX18` may not exceed the account's debt.
     /// @dev Warning: the only path by which insurance-fund tokens enter the vault for an account.
     /// Reverts with `Vault_BadDebtExceeded` for a cover larger than the debt, and with the fund's
     /// `InsuranceFund_InsufficientBalance` when the fund holds less.
     /// @return amount Tokens pulled from the insurance fund.
     function coverBadDebt(AccountId account, uint256 coverX18) external returns (uint256 amount);
+
+    /// @notice Moves a liquidation penalty between account ledgers: `keeperX18 + insuranceX18` out of
+    /// `account`'s collateral, `keeperX18` to `keeper`, `insuranceX18` to `backstop`. No tokens move and
+    /// Σ collateral is unchanged. `LIQUIDATION_ROLE` only (the liquidation engine, which computes the
+    /// penalty from the liquidation it just executed and caps it at the account's equity).
+    /// @dev Warning: the only path, besides the clearinghouse's trade results, that changes an account's
+    /// collateral without a deposit or withdrawal.
+    function applyLiquidationPenalty(
+        AccountId account,
+        AccountId keeper,
+        uint256 keeperX18,
+        AccountId backstop,
+        uint256 insuranceX18
+    ) external;
 }

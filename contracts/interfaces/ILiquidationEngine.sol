@@ -23,8 +23,9 @@ import {AdlCandidate} from "../types/Liquidation.sol";
 ///   first: while `2 * equity >= MM` a call closes at most half of the position (rounded down to the
 ///   step; the whole position when half would be below the minimum order size); below that the
 ///   whole position is closed. A liquidation only ever reduces the account's position. None while
-///   paused, while the L2 sequencer is down or in its grace period, in a HALTED, DEGRADED or
-///   SETTLED market; while CLOSED only when the mark lies inside the oracle band (SPEC 3.3). The
+///   paused, while the L2 sequencer is down or in its grace period, or in a market whose oracle state
+///   is HALTED, DEGRADED or SETTLED (a registry or circuit-breaker halt does not stop liquidations:
+///   the price is live); while CLOSED only when the mark lies inside the oracle band (SPEC 3.3). The
 ///   backstop must meet margin after absorbing (initial margin when its risk grows, equity >= 0
 ///   when it shrinks); otherwise the call reverts (`Liquidation_BackstopMargin`).
 /// - A bankrupt account (equity < 0) whose deficit the insurance fund cannot cover is not
@@ -48,7 +49,7 @@ import {AdlCandidate} from "../types/Liquidation.sol";
 /// - `GUARDIAN_ROLE`: pauses liquidations (`pauseLiquidations`) for `LIQ_PAUSE_DURATION`; the pause
 ///   expires by itself and a new one needs `LIQ_PAUSE_COOLDOWN` after the previous one ended.
 /// - Anyone: `liquidate`, `settleBadDebt`, `adl` (keepers), views.
-/// The engine holds `IClearinghouse.LIQUIDATOR_ROLE` and the vault's `BAD_DEBT_ROLE`.
+/// The engine holds `IClearinghouse.LIQUIDATOR_ROLE` and the vault's `LIQUIDATION_ROLE`.
 interface ILiquidationEngine {
     // ------------------------------------------------------------------ events
 
@@ -144,9 +145,9 @@ interface ILiquidationEngine {
     error Liquidation_SizeBelowMinimum(uint256 sizeX18, uint256 minSizeX18);
     /// @notice The L2 sequencer is down or in its grace period: no liquidation (SPEC 6).
     error Liquidation_SequencerDown();
-    /// @notice `marketId` is in oracle state `state` or halted: no liquidation at a frozen or
-    /// untrusted price (HALTED, DEGRADED, SETTLED, or a halt of the registry / circuit breaker).
-    error Liquidation_MarketNotLiquidatable(bytes32 marketId, MarketState state, bool halted);
+    /// @notice `marketId` is in oracle state `state`: no liquidation at a frozen or untrusted price
+    /// (HALTED, DEGRADED, SETTLED).
+    error Liquidation_MarketNotLiquidatable(bytes32 marketId, MarketState state);
     /// @notice While CLOSED the mark `markPriceX18` lies outside the band [`bandLowX18`, `bandHighX18`].
     error Liquidation_OutsideClosedBand(
         bytes32 marketId,
@@ -160,6 +161,9 @@ interface ILiquidationEngine {
     /// @notice The account's deficit `deficitX18` exceeds what the insurance fund holds
     /// (`availableX18`): use `adl`.
     error Liquidation_InsuranceInsufficient(uint256 deficitX18, uint256 availableX18);
+    /// @notice Absorbing would open a position in one market too many for the backstop (`marketCount`
+    /// markets, at most `CH_MAX_MARKETS_PER_ACCOUNT`): unwind the backstop first.
+    error Liquidation_BackstopTooManyMarkets(uint256 marketCount);
     /// @notice `account` still holds positions in `marketCount` markets.
     error Liquidation_HasPositions(AccountId account, uint256 marketCount);
     /// @notice `account`'s collateral `collateralX18` is not negative.
@@ -196,7 +200,7 @@ interface ILiquidationEngine {
     /// @notice The clearinghouse (this engine holds its `LIQUIDATOR_ROLE`).
     function clearinghouse() external view returns (IClearinghouse);
 
-    /// @notice The collateral vault (this engine holds its `BAD_DEBT_ROLE`).
+    /// @notice The collateral vault (this engine holds its `LIQUIDATION_ROLE`).
     function vault() external view returns (ICollateralVault);
 
     /// @notice The insurance fund whose clearinghouse account is the backstop.

@@ -4,56 +4,29 @@ pragma solidity ^0.8.24;
 import {AccountId} from "./Account.sol";
 import {AccountHealth} from "./Market.sol";
 import {MarketState} from "./Oracle.sol";
-import {Session} from "./Session.sol";
 
-/// @notice What the clearinghouse shows the liquidation engine in the middle of a risk transfer
-/// (`IClearinghouse.transferRisk` → `ILiquidationEngine.riskTransferTerms`): both positions synced to
-/// now (funding settled, splits applied) and `from`'s health, all at the ONE market read of the call.
-struct RiskTransferQuote {
-    AccountId from; // the account whose position shrinks (the liquidated account, or the ADL'd account)
-    AccountId to; // the account that takes the other side (the backstop, or the ADL target)
-    bytes32 marketId;
-    int256 fromSizeX18; // `from`'s synced position (+ long, - short); 0 = none
-    int256 fromOpenNotionalX18;
-    int256 toSizeX18; // `to`'s synced position
-    int256 toOpenNotionalX18;
-    AccountHealth fromHealth; // `from`'s health now (funding owed already taken from its collateral)
-    MarketState state; // the oracle state of the market
-    Session session; // the calendar session now
-    bool halted; // the clearinghouse's trading mode is HALTED (oracle, registry status or circuit breaker)
-    bool sequencerDown; // the L2 sequencer is down or in its grace period
-    uint256 markPriceX18;
-    uint256 bandLowX18; // the oracle band (meaningful while CLOSED)
-    uint256 bandHighX18;
-    uint256 stepSizeX18; // the market's size step
-    uint256 minOrderSizeX18; // the market's minimum order size
-}
-
-/// @notice The engine's answer to a `RiskTransferQuote`: what the clearinghouse executes.
-struct RiskTransferTerms {
-    uint256 sizeX18; // shares moved from `from` to `to` (reduces `from`; 0 < size <= |fromSize|)
-    uint256 priceX18; // the transfer price (the mark for a liquidation, the bankruptcy price for ADL)
-    uint256 penaltyX18; // asked of `from`; the clearinghouse caps it at `from`'s equity after the move
-    uint256 keeperRewardX18; // the keeper's part of the (capped) penalty, at most the penalty
-    AccountId keeper; // receives the keeper reward (vault collateral)
-}
-
-/// @notice What a risk transfer did, returned by `IClearinghouse.transferRisk`.
+/// @notice What a risk transfer did (`IClearinghouseLiquidation.transferRisk`), with the market as the
+/// clearinghouse read it (once) for the transfer: the liquidation engine checks its rules on these
+/// figures and reverts the whole transaction when one fails.
+/// @dev Flat, every field one ABI word: the clearinghouse returns it as `int256[RISK_TRANSFER_WORDS]`,
+/// whose ABI encoding is identical (see `IClearinghouseLiquidation`). Append fields only at the end.
 struct RiskTransferResult {
-    uint256 sizeX18; // shares moved
-    uint256 priceX18;
-    uint256 penaltyX18; // paid by `from` (after the cap)
-    uint256 keeperRewardX18; // paid to the keeper out of the penalty
-    uint256 insurancePenaltyX18; // paid to `to` out of the penalty (penalty - keeper reward)
-    int256 fromSizeAfterX18;
+    uint256 sizeX18; // shares moved out of `from`'s position
+    uint256 priceX18; // the transfer price
+    int256 fromSizeBeforeX18; // `from`'s position synced to now, before the move
     int256 toSizeBeforeX18;
-    int256 toSizeAfterX18;
-    int256 fromRealizedPnlX18; // realised by `from` on the moved size at the transfer price
-    int256 toRealizedPnlX18;
-    AccountHealth fromHealthBefore;
-    AccountHealth fromHealthAfter;
-    AccountHealth toHealthAfter;
+    int256 fromEquityBeforeX18;
+    uint256 fromMaintenanceMarginBeforeX18;
+    int256 fromEquityAfterX18; // after the move (before any penalty)
+    int256 toEquityAfterX18; // after the move
+    uint256 toInitialMarginAfterX18;
+    MarketState state; // the oracle state of the market
+    uint256 bandLowX18; // the oracle band (the mark stays inside it while CLOSED)
+    uint256 bandHighX18;
 }
+
+/// @dev The number of ABI words of a `RiskTransferResult`.
+uint256 constant RISK_TRANSFER_WORDS = 12;
 
 /// @notice One account's figures in an ADL ranking (`ILiquidationEngine.adlRanking`).
 struct AdlCandidate {

@@ -4,9 +4,10 @@ import FoundationModule from "./Foundation.js";
 import type { buildOracleModule } from "./Oracle.js";
 
 /**
- * The trading core (SPEC sections 5 and 6): the `MarketRegistry` over the oracle adapter and the
- * `Clearinghouse` over the vault, the adapter and the registry. The guardian (trading pause only)
- * is set at construction; the deployer administers both until `Handover`.
+ * The trading core (SPEC sections 5, 6 and 7): the `MarketRegistry` over the oracle adapter, the
+ * `Clearinghouse` over the vault, the adapter and the registry, and the `LiquidationEngine` over the
+ * clearinghouse. The guardian (trading / liquidation pause only) is set at construction; the
+ * deployer administers them until `Handover`.
  */
 export function buildClearinghouseModule(
   config: DeploymentConfig,
@@ -25,6 +26,7 @@ export function buildClearinghouseModule(
       deployer,
       guardian,
     ]);
-    return { marketRegistry, clearinghouse };
+    const liquidationEngine = m.contract("LiquidationEngine", [clearinghouse, deployer, guardian]);
+    return { marketRegistry, clearinghouse, liquidationEngine };
   });
 }

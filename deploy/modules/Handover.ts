@@ -47,6 +47,7 @@ export function buildHandoverModule(
       ["OracleCorporateActions", oracle.corporateActions],
       ["MarketRegistry", core.marketRegistry],
       ["Clearinghouse", core.clearinghouse],
+      ["LiquidationEngine", core.liquidationEngine],
     ] as const;
     const guard = "sequencerGuard" in oracle ? oracle.sequencerGuard : undefined;
     const all =

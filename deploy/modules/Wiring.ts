@@ -10,6 +10,8 @@ import { ROLES } from "./roles.js";
  * - the vault's margin authority becomes the clearinghouse (once, forever);
  * - the clearinghouse reports its fills to the oracle (`TRADE_REPORTER_ROLE`);
  * - the matcher address may settle batches (`MATCHER_ROLE`);
+ * - the liquidation engine moves risk in the clearinghouse (`LIQUIDATOR_ROLE`) and applies penalties
+ *   and bad-debt cover in the vault (`LIQUIDATION_ROLE`);
  * - the timelock lists markets (`MARKET_LISTER_ROLE` on the adapter and the registry) and schedules
  *   corporate actions (`CORPORATE_ACTIONS_ROLE`);
  * - the risk manager changes parameters inside the hard bounds (`RISK_MANAGER_ROLE` on both).
@@ -23,7 +25,7 @@ export function buildWiringModule(
   return buildModule("Wiring", (m) => {
     const { timelock, vault } = m.useModule(FoundationModule);
     const { oracleAdapter, corporateActions } = m.useModule(oracleModule);
-    const { marketRegistry, clearinghouse } = m.useModule(clearinghouseModule);
+    const { marketRegistry, clearinghouse, liquidationEngine } = m.useModule(clearinghouseModule);
     const riskManager = config.roles.riskManager === "TIMELOCK" ? timelock : config.roles.riskManager;
     const matcher = config.roles.matcher === "TIMELOCK" ? timelock : config.roles.matcher;
     m.call(vault, "setMarginAuthority", [clearinghouse]);
@@ -31,6 +33,10 @@ export function buildWiringModule(
       id: "OracleAdapter_tradeReporter",
     });
     m.call(clearinghouse, "grantRole", [ROLES.MATCHER, matcher], { id: "Clearinghouse_matcher" });
+    m.call(clearinghouse, "grantRole", [ROLES.LIQUIDATOR, liquidationEngine], {
+      id: "Clearinghouse_liquidator",
+    });
+    m.call(vault, "grantRole", [ROLES.LIQUIDATION, liquidationEngine], { id: "CollateralVault_liquidation" });
     m.call(corporateActions, "grantRole", [ROLES.CORPORATE_ACTIONS, timelock], {
       id: "OracleCorporateActions_corporateActions",
     });

@@ -22,6 +22,7 @@ import {
   Clearinghouse__factory,
   CollateralVault__factory,
   InsuranceFund__factory,
+  LiquidationEngine__factory,
   MarketCalendar__factory,
   MarketRegistry__factory,
   MockUSDC__factory,
@@ -81,6 +82,7 @@ async function deployLocalSystem() {
     corporateActions: OracleCorporateActions__factory.connect(c.corporateActions, deployer),
     registry: MarketRegistry__factory.connect(c.marketRegistry, deployer),
     clearinghouse: Clearinghouse__factory.connect(c.clearinghouse, deployer),
+    liquidationEngine: LiquidationEngine__factory.connect(c.liquidationEngine, deployer),
   };
 }
 
@@ -100,6 +102,7 @@ function accessControlled(s: System) {
     corporateActions: s.corporateActions,
     registry: s.registry,
     clearinghouse: s.clearinghouse,
+    liquidationEngine: s.liquidationEngine,
     timelock: s.timelock,
   };
 }
@@ -115,6 +118,10 @@ describe("deploy/modules: the whole system deployed with Ignition", function () 
     expect(await s.clearinghouse.vault()).to.equal(c.vault);
     expect(await s.clearinghouse.oracle()).to.equal(c.oracleAdapter);
     expect(await s.clearinghouse.registry()).to.equal(c.marketRegistry);
+    expect(await s.liquidationEngine.clearinghouse()).to.equal(c.clearinghouse);
+    expect(await s.liquidationEngine.vault()).to.equal(c.vault);
+    expect(await s.liquidationEngine.insuranceFund()).to.equal(c.insuranceFund);
+    expect(await s.liquidationEngine.backstopAccount()).to.equal(accountId(c.insuranceFund, 0n));
     expect(await s.registry.oracle()).to.equal(c.oracleAdapter);
     expect(await s.adapter.calendar()).to.equal(c.calendar);
     expect(await s.adapter.sequencerGuard()).to.equal(c.sequencerGuard);
@@ -192,6 +199,10 @@ describe("deploy/modules: the whole system deployed with Ignition", function () 
     expect(await s.clearinghouse.hasRole(ROLES.GUARDIAN, guardian!)).to.equal(true);
     expect(await s.quotes.hasRole(ROLES.GUARDIAN, guardian!)).to.equal(true);
     expect(await s.clearinghouse.hasRole(ROLES.MATCHER, matcher!)).to.equal(true);
+    expect(await s.liquidationEngine.hasRole(ROLES.GUARDIAN, guardian!)).to.equal(true);
+    const engine = await s.liquidationEngine.getAddress();
+    expect(await s.clearinghouse.hasRole(ROLES.LIQUIDATOR, engine)).to.equal(true);
+    expect(await s.vault.hasRole(ROLES.LIQUIDATION, engine)).to.equal(true);
     expect(await s.adapter.hasRole(ROLES.TRADE_REPORTER, ch)).to.equal(true);
     expect(await s.corporateActions.hasRole(ROLES.CORPORATE_ACTIONS, timelock)).to.equal(true);
     expect(await s.calendar.hasRole(ROLES.CALENDAR, timelock)).to.equal(true);
