@@ -162,9 +162,7 @@ export function endToEnd(kind: NodeKind): void {
     await moveToRegularSession(ctx.node.url, await loadCalendarFile());
     const deployed = await deployOverRpc(ctx.node.url, ctx.workDir, kind);
     Object.assign(ctx, deployed);
-    const engineAddress = ctx.record.contracts.liquidationEngine;
-    if (engineAddress === undefined) throw new Error("the deployment record has no liquidationEngine");
-    ctx.engine = engineAddress;
+    ctx.engine = ctx.record.contracts.liquidationEngine;
     ctx.traders = Object.fromEntries(
       ["alice", "bob", "dave", "erin", "frank", "grace"].map((n) => [
         n,
