@@ -1,6 +1,7 @@
 /**
- * Liquidation keeper and settlement figures on Hardhat's in-process chain (EDR), the whole system
- * deployed with the Ignition modules and the local mocks, on a Saturday (CLOSED session, 4×):
+ * Liquidation keeper and settlement figures on Hardhat's in-process chain (EDR; `BENCH_NODE=anvil`:
+ * a separately started `anvil`, every call over HTTP JSON-RPC), the whole system deployed with the
+ * Ignition modules and the local mocks, on a Saturday (CLOSED session, 4×):
  *
  *  1. setup (not measured): N fresh accounts (default 10,000), each with collateral and a 1-share
  *     AAPL position, opened by N/2 signed matches settled in `settleMatches` batches of the matcher's
@@ -11,8 +12,11 @@
  *     (`LiquidationEngine.accountsHealth`, one `eth_call` per batch) at several batch sizes,
  *     best of three runs each.
  *
- * Run: `npm run bench:liquidation-keeper -- [accounts]` (default 10,000).
+ * Run: `npm run bench:liquidation-keeper` (`BENCH_ACCOUNTS=2000` for a shorter run; default 10,000).
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Wallet, hexlify, randomBytes } from "ethers";
 import { network } from "hardhat";
 import { loadDeploymentConfig, parametersFile } from "../deploy/config.js";
@@ -25,6 +29,7 @@ import { silentLogger } from "../keepers/lib/logger.js";
 import { DEFAULT_RETRY } from "../keepers/lib/submitter.js";
 import { MarketCalendar, Session, loadCalendarFile } from "../sdk/calendar.js";
 import { accountId, orderDomain, signOrder, type Order } from "../sdk/orders.js";
+import { startNode } from "../test/e2e/processes.js";
 import {
   Clearinghouse__factory,
   CollateralVault__factory,
@@ -32,7 +37,8 @@ import {
   MockUSDC__factory,
 } from "../typechain-types/index.js";
 
-const ACCOUNTS = Math.max(80, Number(process.argv[2] ?? process.env["BENCH_ACCOUNTS"] ?? "10000"));
+const ACCOUNTS = Math.max(80, Number(process.env["BENCH_ACCOUNTS"] ?? "10000"));
+const NODE = process.env["BENCH_NODE"] === "anvil" ? "anvil" : "in-process";
 /** The matcher's default `--batch-size`. */
 const BATCH = 40;
 const SCAN_BATCH_SIZES = [100, 200, 500];
@@ -50,38 +56,53 @@ function ms(start: number): number {
   return performance.now() - start;
 }
 
-const connection = await network.create();
-const { ethers, networkHelpers } = connection;
+const workDir = mkdtempSync(join(tmpdir(), "sundial-bench-"));
+const anvil = NODE === "anvil" ? await startNode("anvil", workDir) : undefined;
+const connection =
+  anvil === undefined
+    ? await network.create()
+    : await network.create({ network: "localhost", override: { url: anvil.url } });
+const { ethers } = connection;
+const latest = async (): Promise<number> => (await ethers.provider.getBlock("latest"))!.timestamp;
 const calendar = await loadCalendarFile();
-await networkHelpers.time.increaseTo(nextSaturday(await networkHelpers.time.latest(), calendar));
+await ethers.provider.send("evm_setNextBlockTimestamp", [nextSaturday(await latest(), calendar)]);
+await ethers.provider.send("evm_mine", []);
+const ids = { deploymentId: `bench-${process.pid}-${Date.now()}` };
+const journals = [ids.deploymentId, `${ids.deploymentId}-mocks`].map((id) =>
+  join("deploy", "deployments", id),
+);
 
 const config = loadDeploymentConfig(parametersFile("local"));
 const signers = await ethers.getSigners();
 const deployer = signers[0]!;
 const matcher = signers[3]!;
-const mocks = await deployLocalMocks(connection, config, signers[4]!.address);
-const record = await deploySystem(connection, config, mocks);
+const mocks = await deployLocalMocks(connection, config, signers[4]!.address, {
+  deploymentId: `${ids.deploymentId}-mocks`,
+});
+const record = await deploySystem(connection, config, mocks, ids);
 const engineAddress = record.contracts.liquidationEngine;
-if (engineAddress === undefined) throw new Error("the deployment has no liquidation engine");
 const clearinghouse = Clearinghouse__factory.connect(record.contracts.clearinghouse, matcher);
 const vault = CollateralVault__factory.connect(record.contracts.vault, deployer);
 const usdc = MockUSDC__factory.connect(record.contracts.collateralToken, deployer);
 const aapl = config.markets[0]!;
 const { chainId } = await ethers.provider.getNetwork();
 const domain = orderDomain(chainId, record.contracts.clearinghouse);
-const expiry = BigInt(await networkHelpers.time.latest()) + 86_400n;
+const expiry = BigInt(await latest()) + 86_400n;
 
 // ---------------------------------------------------------------------------------------- setup
 let started = performance.now();
 const wallets = Array.from({ length: ACCOUNTS }, () => new Wallet(hexlify(randomBytes(32))));
-const deposit = 100n * USDC;
+const deposit = 300n * USDC;
 await (await usdc.mint(deployer.address, deposit * BigInt(ACCOUNTS))).wait();
 await (await usdc.approve(record.contracts.vault, deposit * BigInt(ACCOUNTS))).wait();
 for (const w of wallets) await vault.depositFor(accountId(w.address, 0n), deposit);
 console.error(`deposits for ${ACCOUNTS} accounts: ${(ms(started) / 1000).toFixed(1)} s`);
 
-let nonce = 1n;
+/** Per-account nonces 1, 2, …: one nonce-bitmap word per account, as a trader's orders use. */
+const nonces = new Map<string, bigint>();
 function order(w: Wallet, isBuy: boolean): Order {
+  const nonce = (nonces.get(w.address) ?? 0n) + 1n;
+  nonces.set(w.address, nonce);
   return {
     owner: w.address,
     subaccount: 0n,
@@ -91,7 +112,7 @@ function order(w: Wallet, isBuy: boolean): Order {
     sizeX18: X18,
     limitPriceX18: aapl.initialPriceX18,
     expiry,
-    nonce: nonce++,
+    nonce,
     epoch: 0n,
     flags: 0,
   };
@@ -178,6 +199,7 @@ console.log(
   JSON.stringify(
     {
       accounts: ACCOUNTS,
+      node: NODE,
       session: "CLOSED",
       matcherBatch: BATCH,
       gasPerMatchOpenBothSides: perMatch(openGas),
@@ -192,3 +214,6 @@ console.log(
   ),
 );
 store.close();
+await connection.close();
+await anvil?.process.stop();
+for (const dir of [workDir, ...journals]) rmSync(dir, { recursive: true, force: true });

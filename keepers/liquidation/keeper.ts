@@ -10,7 +10,10 @@
  * 3. **Scan** every known account's health in batches (`HealthScanner`).
  * 4. **Liquidate** each liquidatable account, simulating first, then re-reading its health and
  *    repeating while it is still liquidatable (partial liquidation: at most half a position per call
- *    while the margin ratio is ≥ MM/2), up to `maxRoundsPerAccount` per tick.
+ *    while the margin ratio is ≥ MM/2), up to `maxRoundsPerAccount` per tick. When the simulation
+ *    says the insurance fund cannot cover the account's deficit, one ADL step instead (the engine
+ *    needs the best-ranked opposite position and the complete opposite side, which only an indexer
+ *    of every account can supply).
  * 5. **Settle bad debt** of accounts with no position and a negative balance.
  *
  * Every transaction row is written before signing and its signed bytes before broadcast, so a

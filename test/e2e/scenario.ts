@@ -162,9 +162,7 @@ export function endToEnd(kind: NodeKind): void {
     await moveToRegularSession(ctx.node.url, await loadCalendarFile());
     const deployed = await deployOverRpc(ctx.node.url, ctx.workDir, kind);
     Object.assign(ctx, deployed);
-    const engineAddress = ctx.record.contracts.liquidationEngine;
-    if (engineAddress === undefined) throw new Error("the deployment record has no liquidationEngine");
-    ctx.engine = engineAddress;
+    ctx.engine = ctx.record.contracts.liquidationEngine;
     ctx.traders = Object.fromEntries(
       ["alice", "bob", "dave", "erin", "frank", "grace"].map((n) => [
         n,
@@ -179,6 +177,9 @@ export function endToEnd(kind: NodeKind): void {
       { owner: t.erin!.address, usdc: "100000" },
       { owner: t.frank!.address, usdc: "370" },
       { owner: t.grace!.address, usdc: "100000" },
+      // The backstop account (the insurance fund's clearinghouse account) takes liquidated
+      // positions and must meet initial margin after absorbing them.
+      { owner: ctx.record.contracts.insuranceFund, usdc: "100000" },
     ]);
 
     ctx.priceFile = join(ctx.workDir, "prices.json");
