@@ -79,6 +79,7 @@ export async function checkInvariants(input: {
   splitSnapshot: SplitSnapshot | undefined;
   liquidations: LiquidationDesk;
   chart: ReadonlyMap<string, readonly ChartPoint[]>;
+  insuranceBeforeX18: bigint;
 }): Promise<InvariantCheck[]> {
   return [
     await accountingIdentity(input.world),
@@ -88,7 +89,7 @@ export async function checkInvariants(input: {
     closedMarkInsideBand(input.chart),
     await splitOnce(input.world, input.ids, input.ledger, input.proposal, input.splitSnapshot),
     await dividendOnce(input.world, input.ids, input.ledger, input.proposal),
-    await badDebtCovered(input.world, input.liquidations, input.accounts),
+    await badDebtCovered(input.world, input.liquidations, input.accounts, input.insuranceBeforeX18),
   ];
 }
 
@@ -282,7 +283,12 @@ async function dividendOnce(
   };
 }
 
-async function badDebtCovered(world: World, liquidations: LiquidationDesk, accounts: readonly string[]) {
+async function badDebtCovered(
+  world: World,
+  liquidations: LiquidationDesk,
+  accounts: readonly string[],
+  insuranceBeforeX18: bigint,
+): Promise<InvariantCheck> {
   let negative = 0;
   for (const account of accounts) {
     const collateral = await world.contracts.vault.collateralX18(account);
@@ -290,10 +296,20 @@ async function badDebtCovered(world: World, liquidations: LiquidationDesk, accou
     if (collateral < 0n && markets.length === 0) negative += 1;
   }
   const s = liquidations.stats;
+  const insuranceAfterX18 = (await world.contracts.insuranceFund.ledgerBalance()) * 10n ** 12n;
+  const drawnX18 = insuranceBeforeX18 - insuranceAfterX18;
   return {
     id: "INV-10",
-    name: "waterfall: bad debt covered by the insurance fund, nothing left uncovered",
-    pass: negative === 0 && s.uncoveredX18 === 0n,
-    detail: `bad debt ${usd(s.badDebtX18)}, covered ${usd(s.insuranceCoveredX18)}, uncovered ${usd(s.uncoveredX18)}; ${negative} flat accounts with negative collateral`,
+    name: "waterfall: bad debt covered by the insurance fund, which paid only that",
+    pass:
+      negative === 0 &&
+      s.uncoveredX18 === 0n &&
+      s.insuranceCoveredX18 === s.badDebtX18 &&
+      drawnX18 === s.insurancePaidX18 &&
+      s.insurancePaidX18 >= s.insuranceCoveredX18,
+    detail:
+      `bad debt ${usd(s.badDebtX18)}, covered ${usd(s.insuranceCoveredX18)}, uncovered ${usd(s.uncoveredX18)}; ` +
+      `insurance fund drawn ${usd(drawnX18)} = paid for bad debt ${usd(s.insurancePaidX18)}; ` +
+      `${negative} flat accounts with negative collateral`,
   };
 }

@@ -36,6 +36,8 @@ export interface LiquidationStats {
   keeperRewardsX18: bigint;
   badDebtX18: bigint;
   insuranceCoveredX18: bigint;
+  /** What the insurance fund paid into the vault: whole token units, each cover rounded up. */
+  insurancePaidX18: bigint;
   uncoveredX18: bigint;
   adlSteps: number;
   adlNotionalX18: bigint;
@@ -49,6 +51,8 @@ export class LiquidationDesk {
   backstop = "";
   private keeper: LiquidationKeeper | undefined;
   private lastBlock = 0;
+  /** X18 per collateral token unit (1e12 for USDC). */
+  private tokenScale = 0n;
   private readonly symbolOf = new Map<string, string>();
   readonly stats: LiquidationStats = {
     count: 0,
@@ -58,6 +62,7 @@ export class LiquidationDesk {
     keeperRewardsX18: 0n,
     badDebtX18: 0n,
     insuranceCoveredX18: 0n,
+    insurancePaidX18: 0n,
     uncoveredX18: 0n,
     adlSteps: 0,
     adlNotionalX18: 0n,
@@ -86,6 +91,7 @@ export class LiquidationDesk {
       engineAddress,
     );
     this.backstop = chain.backstop;
+    this.tokenScale = await this.world.contracts.vault.tokenScale();
     const store = new LiquidationStore(":memory:");
     store.bindDeployment(
       `${this.world.record.chainId}:${this.world.record.contracts.clearinghouse.toLowerCase()}`,
@@ -161,6 +167,8 @@ export class LiquidationDesk {
       this.stats.badDebtX18 += a[1] as bigint;
       this.stats.insuranceCoveredX18 += a[2] as bigint;
       this.stats.uncoveredX18 += a[3] as bigint;
+    } else if (parsed.name === "InsuranceCovered") {
+      this.stats.insurancePaidX18 += (a[1] as bigint) * this.tokenScale;
     } else if (parsed.name === "AdlExecuted") {
       const size = a[3] as bigint;
       this.stats.adlSteps += 1;

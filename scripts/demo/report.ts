@@ -90,7 +90,8 @@ export function formatReport(result: DemoResult, wallSeconds: number): string[] 
     );
   }
   lines.push(
-    `    bad debt ${usd(s.badDebtX18)} USD: covered by the insurance fund ${usd(s.insuranceCoveredX18)}, uncovered ${usd(s.uncoveredX18)}`,
+    `    bad debt ${usd(s.badDebtX18)} USD: covered by the insurance fund ${usd(s.insuranceCoveredX18)} ` +
+      `(paid ${usd(s.insurancePaidX18)} in whole token units), uncovered ${usd(s.uncoveredX18)}`,
   );
   lines.push(
     `    ADL steps: ${s.adlSteps}${s.adlSteps > 0 ? ` (${usd(s.adlNotionalX18)} USD notional)` : ""}`,

@@ -223,6 +223,7 @@ class Simulation {
       splitSnapshot: this.splitSnapshot,
       liquidations: s.liquidations,
       chart: this.chart,
+      insuranceBeforeX18: s.insuranceBeforeX18,
     });
     return {
       options: this.options,
