@@ -9,6 +9,8 @@ import { DIVIDEND, GAP, NEWS, SPLIT } from "./timeline.js";
 const usd = (x18: bigint): string =>
   fromX18(x18).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const pad = (s: string, n: number): string => s.padStart(n);
+/** New York time to the second (events within a step are seconds apart). */
+const clockLabel = (ts: number): string => `${nyLabel(ts)}:${String(ts % 60).padStart(2, "0")}`;
 
 export function formatReport(result: DemoResult, wallSeconds: number): string[] {
   const { ledger, liquidations } = result;
@@ -63,7 +65,7 @@ export function formatReport(result: DemoResult, wallSeconds: number): string[] 
   }
   for (const b of ledger.events.breakers) {
     lines.push(
-      `    circuit breaker ${b.symbol} level ${b.level}: index ${usd(b.referenceX18)} → ${usd(b.indexX18)}`,
+      `    circuit breaker ${b.symbol} level ${b.level} at ${clockLabel(b.time)}: index ${usd(b.referenceX18)} → ${usd(b.indexX18)}`,
     );
   }
   lines.push(
@@ -86,7 +88,7 @@ export function formatReport(result: DemoResult, wallSeconds: number): string[] 
   );
   for (const r of s.records) {
     lines.push(
-      `      ${nyLabel(r.time)}:${String(new Date(r.time * 1000).getUTCSeconds()).padStart(2, "0")}  ${r.symbol} ${nameOf(r.account)}: closed ${fromX18(r.closedSizeX18).toFixed(3)} @ ${usd(r.priceX18)}, equity before ${usd(r.equityBeforeX18)}, penalty ${usd(r.penaltyX18)}`,
+      `      ${clockLabel(r.time)}  ${r.symbol} ${nameOf(r.account)}: closed ${fromX18(r.closedSizeX18).toFixed(3)} @ ${usd(r.priceX18)}, equity before ${usd(r.equityBeforeX18)}, penalty ${usd(r.penaltyX18)}`,
     );
   }
   lines.push(
