@@ -41,7 +41,7 @@ export interface LiquidationStats {
   uncoveredX18: bigint;
   adlSteps: number;
   adlNotionalX18: bigint;
-  /** Keeper transactions that did not confirm (simulation refused, reverted), from its tick results. */
+  /** Keeper ticks that found liquidatable accounts but confirmed neither a liquidation nor an ADL step. */
   refused: number;
   records: LiquidationRecord[];
 }
