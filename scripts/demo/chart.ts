@@ -144,7 +144,7 @@ function drawLegend(parts: string[], ly: number): void {
   const legend = [
     ["#9ecae1", "index (external price when live)"],
     ["#ff7f0e", "mark (clamped internal price when closed)"],
-    ["#999", "band (±tier when live, widening around the anchor when closed)"],
+    ["#999", "band (±tier live; widening around the anchor closed)"],
   ] as const;
   legend.forEach(([color, text], i) => {
     const lx = MARGIN.left + i * 290;
