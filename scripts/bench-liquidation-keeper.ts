@@ -10,7 +10,8 @@
  *  3. indexing: `AccountIndexer.sync` from the deployment block (every `MatchSettled` event);
  *  4. the scan: `HealthScanner.scan` of every account over `EthersLiquidationChain`
  *     (`LiquidationEngine.accountsHealth`, one `eth_call` per batch) at several batch sizes,
- *     best of three runs each.
+ *     best of two runs each; and the gas of `accountsHealth` per account (which bounds the batch
+ *     size under a node's `eth_call` gas cap).
  *
  * Run: `npm run bench:liquidation-keeper` (`BENCH_ACCOUNTS=2000` for a shorter run; default 10,000).
  */
@@ -41,7 +42,7 @@ const ACCOUNTS = Math.max(80, Number(process.env["BENCH_ACCOUNTS"] ?? "10000"));
 const NODE = process.env["BENCH_NODE"] === "anvil" ? "anvil" : "in-process";
 /** The matcher's default `--batch-size`. */
 const BATCH = 40;
-const SCAN_BATCH_SIZES = [100, 200, 500];
+const SCAN_BATCH_SIZES = [50, 100, 200];
 const X18 = 10n ** 18n;
 const USDC = 10n ** 6n;
 
@@ -182,16 +183,19 @@ for (const batchSize of SCAN_BATCH_SIZES) {
   const scanner = new HealthScanner(chain, { batchSize, concurrency: 4, retry: DEFAULT_RETRY }, silentLogger);
   let best = Infinity;
   let last;
-  for (let run = 0; run < 3; run++) {
+  for (let run = 0; run < 2; run++) {
     last = await scanner.scan(accounts);
     best = Math.min(best, last.durationMs);
   }
   scans.push({ batchSize, bestMs: best, batches: last!.batches, liquidatable: last!.liquidatable.length });
+  console.error(`scan of ${accounts.length} accounts in batches of ${batchSize}: ${Math.round(best)} ms`);
 }
-const gasOfBatch = await ethers.provider.estimateGas({
+/** Execution gas of `accountsHealth` per account (a 50-account call), which bounds the batch size. */
+const HEALTH_SAMPLE = 50;
+const gasOfSample = await ethers.provider.estimateGas({
   to: engineAddress,
   data: ILiquidationEngine__factory.createInterface().encodeFunctionData("accountsHealth", [
-    accounts.slice(0, 200),
+    accounts.slice(0, HEALTH_SAMPLE),
   ]),
 });
 
@@ -207,7 +211,8 @@ console.log(
       batchGasOpen: openGas[0]?.toString(),
       indexing: { blocks: sync.to - sync.from + 1, ranges: sync.ranges, ms: Math.round(indexMs) },
       scans: scans.map((s) => ({ ...s, bestMs: Math.round(s.bestMs) })),
-      accountsHealthGasFor200: gasOfBatch.toString(),
+      accountsHealthGasFor50: gasOfSample.toString(),
+      accountsHealthGasPerAccount: Math.round(Number(gasOfSample) / HEALTH_SAMPLE),
     },
     null,
     2,

@@ -123,6 +123,10 @@ export class LiquidationKeeper {
         "transactions re-signed after a nonce conflict",
       ),
       reorgs: metrics.counter("reorgs_total", "checkpoints rewound because their block left the chain"),
+      unreadable: metrics.counter(
+        "unreadable_accounts_total",
+        "accounts whose health read failed alone (skipped)",
+      ),
     };
     const counted = this.counted.bind(this);
     const source: EventSource = {
@@ -131,8 +135,12 @@ export class LiquidationKeeper {
       accountsIn: (from, to) => counted("eth_getLogs", () => chain.accountsIn(from, to)),
     };
     this.indexer = new AccountIndexer(source, store, config.indexer, logger.child({ component: "indexer" }));
-    this.scanner = new HealthScanner(chain, config.scan, logger.child({ component: "scanner" }), () =>
-      this.m.rpcErrors.inc({ op: "health" }),
+    this.scanner = new HealthScanner(
+      chain,
+      config.scan,
+      logger.child({ component: "scanner" }),
+      () => this.m.rpcErrors.inc({ op: "health" }),
+      () => this.m.unreadable.inc(),
     );
   }
 

@@ -4,7 +4,7 @@
  * is the list of accounts the keeper must act on (liquidatable, or with bad debt to settle).
  */
 import type { Logger } from "../lib/logger.js";
-import { withRetries, type RetryOptions } from "../lib/submitter.js";
+import { isRetryableRpcError, withRetries, type RetryOptions } from "../lib/submitter.js";
 
 /** The keeper-relevant part of an account's health. */
 export interface AccountRisk {
@@ -48,6 +48,7 @@ export class HealthScanner {
     private readonly config: ScanConfig,
     private readonly logger: Logger,
     private readonly onRpcError: () => void = () => undefined,
+    private readonly onUnreadable: () => void = () => undefined,
     private readonly now: () => number = () => performance.now(),
   ) {}
 
@@ -75,20 +76,42 @@ export class HealthScanner {
     };
   }
 
+  /**
+   * One batch: transport errors are retried; any other failure (typically the node's `eth_call` gas
+   * cap: "out of gas") splits the batch in halves, so a batch size too large for a node costs a few
+   * extra calls instead of every scan. An account whose health alone cannot be read is reported as
+   * unreadable (not liquidatable) so that it never blocks the others.
+   */
   private async read(batch: readonly string[]): Promise<AccountRisk[]> {
-    const risks = await withRetries(
-      "health batch",
-      async () => {
-        try {
-          return await this.source.risks(batch);
-        } catch (err) {
-          this.onRpcError();
-          throw err;
-        }
-      },
-      this.logger,
-      this.config.retry,
-    );
+    let risks: AccountRisk[];
+    try {
+      risks = await withRetries(
+        "health batch",
+        async () => {
+          try {
+            return await this.source.risks(batch);
+          } catch (err) {
+            this.onRpcError();
+            throw err;
+          }
+        },
+        this.logger,
+        this.config.retry,
+      );
+    } catch (err) {
+      if (isRetryableRpcError(err)) throw err;
+      if (batch.length === 1) {
+        this.logger.error("health of an account cannot be read; skipped this scan", {
+          account: batch[0],
+          err,
+        });
+        this.onUnreadable();
+        return [{ account: batch[0]!, liquidatable: false, badDebt: false }];
+      }
+      const half = Math.ceil(batch.length / 2);
+      this.logger.warn("health batch failed; splitting it", { size: batch.length, err });
+      return [...(await this.read(batch.slice(0, half))), ...(await this.read(batch.slice(half)))];
+    }
     if (risks.length !== batch.length) {
       throw new Error(`health batch returned ${risks.length} results for ${batch.length} accounts`);
     }

@@ -302,6 +302,38 @@ describe("liquidation keeper: health scanner", function () {
   });
 });
 
+describe("liquidation keeper: health scanner batch splitting", function () {
+  it("splits a batch the node cannot execute (eth_call gas cap) and skips an account that fails alone", async function () {
+    const chain = new FakeLiquidationChain();
+    const accounts = Array.from({ length: 10 }, (_, i) => acct(i + 1));
+    for (const a of accounts) chain.set(a, {});
+    chain.set(acct(9), { liquidatable: true });
+    const original = chain.risks.bind(chain);
+    chain.risks = async (batch) => {
+      if (batch.length > 3) throw new Error("Transaction reverted: contract call run out of gas");
+      if (batch.includes(acct(2))) throw new Error("execution reverted: 0x1234");
+      return original(batch);
+    };
+    let unreadable = 0;
+    const log = logLines();
+    const scanner = new HealthScanner(
+      chain,
+      { batchSize: 10, concurrency: 1, retry: FAST_RETRY },
+      new JsonLogger({ sink: log.sink }),
+      () => undefined,
+      () => unreadable++,
+    );
+    const result = await scanner.scan(accounts);
+    expect(result.scanned).to.equal(10);
+    expect(result.liquidatable).to.deep.equal([acct(9)]);
+    expect(unreadable).to.equal(1);
+    expect(log.lines.filter((l) => l.includes("health batch failed; splitting it")).length).to.be.greaterThan(
+      0,
+    );
+    expect(log.lines.some((l) => l.includes("health of an account cannot be read"))).to.equal(true);
+  });
+});
+
 describe("liquidation keeper: configuration", function () {
   it("reads flags and environment with defaults, and reports every invalid value", function () {
     const config = parseLiquidationConfig(["--rpc-url", "http://127.0.0.1:8545", "--confirmations", "0"], {
