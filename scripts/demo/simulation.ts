@@ -319,7 +319,9 @@ class Simulation {
     }
     if (!this.newsTold && t >= NEWS.time) {
       this.newsTold = true;
-      this.say(`  ${nyLabel(t)}  news on ${NEWS.symbol}: traders buy it on the venue all weekend`);
+      this.say(
+        `  ${nyLabel(t)}  news on ${NEWS.symbol} (out at ${nyLabel(NEWS.time)}): traders buy it on the venue all weekend`,
+      );
     }
     if (t === GAP.time) {
       this.say(
