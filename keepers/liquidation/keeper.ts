@@ -1,0 +1,376 @@
+/**
+ * The liquidation keeper's logic (SPEC 7, 9). One tick:
+ *
+ * 1. **Reconcile** the keeper's unfinished transactions from the database (a crash or a receipt
+ *    timeout): `signing` rows were never signed → failed; a `sent` row with a receipt is finished;
+ *    one the node still knows is left pending (its account is skipped this tick); one the node does
+ *    not know is rebroadcast byte for byte (same nonce: it can execute at most once); if its nonce was
+ *    taken by another transaction it can never execute → failed.
+ * 2. **Index** new confirmed blocks for accounts (`AccountIndexer`).
+ * 3. **Scan** every known account's health in batches (`HealthScanner`).
+ * 4. **Liquidate** each liquidatable account, simulating first, then re-reading its health and
+ *    repeating while it is still liquidatable (partial liquidation: at most half a position per call
+ *    while the margin ratio is ≥ MM/2), up to `maxRoundsPerAccount` per tick. When the simulation
+ *    says the insurance fund cannot cover the account's deficit, one ADL step instead (the engine
+ *    needs the best-ranked opposite position and the complete opposite side, which only an indexer
+ *    of every account can supply).
+ * 5. **Settle bad debt** of accounts with no position and a negative balance.
+ *
+ * Every transaction row is written before signing and its signed bytes before broadcast, so a
+ * restart neither repeats nor loses work. RPC reads are retried with capped exponential backoff and
+ * counted; a nonce conflict is handled by the submitter (it re-signs only after checking that the
+ * earlier transaction was not mined) and counted here.
+ */
+import type { Logger } from "../lib/logger.js";
+import type { MetricsRegistry } from "../lib/metrics.js";
+import {
+  SimulationError,
+  isNonceConflict,
+  withRetries,
+  type RetryOptions,
+  type Submitter,
+  type TxRequest,
+} from "../lib/submitter.js";
+import { AccountIndexer, type EventSource, type IndexerConfig } from "./indexer.js";
+import { HealthScanner, type HealthSource, type ScanConfig } from "./scanner.js";
+import type { KeeperTxKind, LiquidationStore, StoredKeeperTx } from "./store.js";
+
+/** The size of `account`'s position in `marketId` to liquidate next. */
+export interface LiquidationTarget {
+  marketId: string;
+  sizeX18: bigint;
+}
+
+/** An auto-deleveraging step: the best-ranked `target` and the complete opposite side (ids ascending). */
+export interface AdlPlan {
+  marketId: string;
+  target: string;
+  oppositeSide: string[];
+}
+
+/** Everything the keeper needs from the chain; `chain.ts` implements it over ethers. */
+export interface LiquidationChain extends EventSource, HealthSource {
+  /** The next liquidation of a liquidatable account (its largest position, "as much as allowed"), or null. */
+  nextLiquidation(account: string): Promise<LiquidationTarget | null>;
+  /** Whether a failed liquidation simulation means the insurance fund cannot cover: ADL is next. */
+  needsAdl(err: SimulationError): boolean;
+  /** The ADL step for `account` in `marketId` among `accounts` (every known account), or null. */
+  adlPlan(account: string, marketId: string, accounts: readonly string[]): Promise<AdlPlan | null>;
+  liquidateRequest(account: string, target: LiquidationTarget): TxRequest;
+  adlRequest(account: string, plan: AdlPlan): TxRequest;
+  settleBadDebtRequest(account: string): TxRequest;
+}
+
+/** One keeper transaction to send. */
+interface Action {
+  kind: KeeperTxKind;
+  account: string;
+  marketId: string | null;
+  sizeX18: bigint | null;
+  request: TxRequest;
+  fields: Record<string, unknown>;
+}
+
+export interface LiquidationKeeperConfig {
+  indexer: IndexerConfig;
+  scan: ScanConfig;
+  /** Liquidations of one account per tick at most (each re-reads its health). */
+  maxRoundsPerAccount: number;
+  /** Retry policy of the keeper's own reads. */
+  retry: RetryOptions;
+}
+
+export type TxOutcome = "confirmed" | "reverted" | "simulation_failed" | "needs_adl" | "failed";
+
+export interface TickResult {
+  reconciled: number;
+  indexedTo: number;
+  accounts: number;
+  liquidatable: number;
+  liquidations: number;
+  adl: number;
+  badDebtSettled: number;
+  skippedInFlight: number;
+}
+
+export class LiquidationKeeper {
+  private readonly indexer: AccountIndexer;
+  private readonly scanner: HealthScanner;
+  private stopping = false;
+  private readonly m;
+
+  constructor(
+    private readonly chain: LiquidationChain,
+    private readonly submitter: Submitter,
+    private readonly store: LiquidationStore,
+    private readonly config: LiquidationKeeperConfig,
+    private readonly logger: Logger,
+    metrics: MetricsRegistry,
+  ) {
+    this.m = {
+      accounts: metrics.gauge("accounts_known", "accounts learned from events"),
+      lastBlock: metrics.gauge("last_indexed_block", "last fully indexed block (the checkpoint)"),
+      scanSeconds: metrics.histogram(
+        "scan_duration_seconds",
+        "time to scan the health of every known account",
+      ),
+      liquidatable: metrics.gauge("liquidatable_accounts", "liquidatable accounts found by the last scan"),
+      txs: metrics.counter("transactions_total", "keeper transactions by kind and outcome"),
+      sent: metrics.counter("liquidations_sent_total", "liquidation transactions broadcast"),
+      rpcErrors: metrics.counter("rpc_errors_total", "failed RPC reads by operation (each retry counts)"),
+      nonceConflicts: metrics.counter(
+        "nonce_conflicts_total",
+        "transactions re-signed after a nonce conflict",
+      ),
+      reorgs: metrics.counter("reorgs_total", "checkpoints rewound because their block left the chain"),
+      unreadable: metrics.counter(
+        "unreadable_accounts_total",
+        "accounts whose health read failed alone (skipped)",
+      ),
+    };
+    const counted = this.counted.bind(this);
+    const source: EventSource = {
+      blockNumber: () => counted("eth_blockNumber", () => chain.blockNumber()),
+      blockHash: (n) => counted("eth_getBlockByNumber", () => chain.blockHash(n)),
+      accountsIn: (from, to) => counted("eth_getLogs", () => chain.accountsIn(from, to)),
+    };
+    this.indexer = new AccountIndexer(source, store, config.indexer, logger.child({ component: "indexer" }));
+    this.scanner = new HealthScanner(
+      chain,
+      config.scan,
+      logger.child({ component: "scanner" }),
+      () => this.m.rpcErrors.inc({ op: "health" }),
+      () => this.m.unreadable.inc(),
+    );
+  }
+
+  /** Stops between two transactions (the one in flight finishes); the loop waits for the tick. */
+  stop(): void {
+    this.stopping = true;
+  }
+
+  async tick(): Promise<TickResult> {
+    const { reconciled, pending } = await this.reconcile();
+    const sync = await this.indexer.sync();
+    if (sync.reorg) this.m.reorgs.inc();
+    this.m.lastBlock.set(this.store.checkpoint()?.block ?? this.config.indexer.startBlock - 1);
+    const accounts = this.store.accounts();
+    this.m.accounts.set(accounts.length);
+    const scan = await this.scanner.scan(accounts);
+    this.m.scanSeconds.observe(scan.durationMs / 1000);
+    this.m.liquidatable.set(scan.liquidatable.length);
+    const result: TickResult = {
+      reconciled,
+      indexedTo: sync.to,
+      accounts: accounts.length,
+      liquidatable: scan.liquidatable.length,
+      liquidations: 0,
+      adl: 0,
+      badDebtSettled: 0,
+      skippedInFlight: 0,
+    };
+    for (const account of scan.liquidatable) {
+      if (this.stopping) break;
+      if (pending.has(account)) {
+        result.skippedInFlight++;
+        continue;
+      }
+      const done = await this.liquidateAccount(account);
+      result.liquidations += done.liquidations;
+      result.adl += done.adl;
+    }
+    for (const account of scan.badDebt) {
+      if (this.stopping) break;
+      if (pending.has(account)) {
+        result.skippedInFlight++;
+        continue;
+      }
+      const request = this.chain.settleBadDebtRequest(account);
+      const action = {
+        kind: "settleBadDebt" as const,
+        account,
+        marketId: null,
+        sizeX18: null,
+        request,
+        fields: {},
+      };
+      if ((await this.send(action)) === "confirmed") result.badDebtSettled++;
+    }
+    return result;
+  }
+
+  /**
+   * Liquidates `account` until it is healthy (or the round limit): its largest position first, as
+   * much as the partial rule allows; when the insurance fund cannot cover its deficit, one ADL step
+   * instead. Returns the confirmed counts.
+   */
+  private async liquidateAccount(account: string): Promise<{ liquidations: number; adl: number }> {
+    const done = { liquidations: 0, adl: 0 };
+    for (let round = 0; round < this.config.maxRoundsPerAccount && !this.stopping; round++) {
+      const target = await this.counted("nextLiquidation", () => this.chain.nextLiquidation(account));
+      if (target === null) break;
+      const request = this.chain.liquidateRequest(account, target);
+      let outcome = await this.send({
+        kind: "liquidate",
+        account,
+        marketId: target.marketId,
+        sizeX18: target.sizeX18,
+        request,
+        fields: { marketId: target.marketId },
+      });
+      if (outcome === "confirmed") done.liquidations++;
+      if (outcome === "needs_adl") {
+        outcome = await this.deleverage(account, target.marketId);
+        if (outcome === "confirmed") done.adl++;
+      }
+      if (outcome !== "confirmed") break;
+      const [risk] = await this.counted("health", () => this.chain.risks([account]));
+      if (!risk?.liquidatable) break;
+      this.logger.info("account still liquidatable; liquidating again", { account, round: round + 1 });
+    }
+    return done;
+  }
+
+  private async deleverage(account: string, marketId: string): Promise<TxOutcome> {
+    const plan = await this.counted("adlPlan", () =>
+      this.chain.adlPlan(account, marketId, this.store.accounts()),
+    );
+    if (plan === null) {
+      this.logger.error("ADL needed but no profitable opposite position", { account, marketId });
+      return "failed";
+    }
+    return this.send({
+      kind: "adl",
+      account,
+      marketId,
+      sizeX18: null,
+      request: this.chain.adlRequest(account, plan),
+      fields: { marketId, target: plan.target, candidates: plan.oppositeSide.length },
+    });
+  }
+
+  /** Simulates, records, signs, broadcasts and waits for one keeper transaction. */
+  private async send(action: Action): Promise<TxOutcome> {
+    const { kind, account, fields } = action;
+    const id = this.store.beginTx(kind, account, action.marketId, action.sizeX18);
+    let signatures = 0;
+    try {
+      const receipt = await this.submitter.submit(action.request, {
+        onSigned: (tx) => {
+          if (signatures++ > 0) this.m.nonceConflicts.inc();
+          this.store.markSent(id, tx);
+          if (kind === "liquidate") this.m.sent.inc();
+          this.logger.info("transaction signed", {
+            kind,
+            account,
+            ...fields,
+            hash: tx.hash,
+            nonce: tx.nonce,
+          });
+        },
+      });
+      const outcome = receipt.status === 1 ? "confirmed" : "reverted";
+      this.store.finishTx(id, outcome, receipt.gasUsed);
+      this.m.txs.inc({ kind, outcome });
+      const log = outcome === "confirmed" ? this.logger.info : this.logger.error;
+      log.call(this.logger, `${kind} ${outcome}`, {
+        account,
+        ...fields,
+        hash: receipt.hash,
+        gasUsed: receipt.gasUsed,
+      });
+      return outcome;
+    } catch (err) {
+      if (err instanceof SimulationError) {
+        // Healthy again, another keeper was faster, or the insurance fund is short: nothing was signed.
+        this.store.finishTx(id, "failed");
+        const outcome = kind === "liquidate" && this.chain.needsAdl(err) ? "needs_adl" : "simulation_failed";
+        this.m.txs.inc({ kind, outcome });
+        this.logger.warn(`${kind} simulation failed`, { account, ...fields, outcome, err });
+        return outcome;
+      }
+      const row = this.store.tx(id);
+      if (row?.status === "signing") this.store.finishTx(id, "failed");
+      // A signed transaction may still be mined: the row stays `sent` and the next tick reconciles it.
+      this.m.txs.inc({ kind, outcome: "failed" });
+      this.logger.error(`${kind} not confirmed`, { account, ...fields, hash: row?.txHash, err });
+      return "failed";
+    }
+  }
+
+  /** Settles the unfinished transactions; returns how many finished and which accounts are still pending. */
+  async reconcile(): Promise<{ reconciled: number; pending: Set<string> }> {
+    const pending = new Set<string>();
+    let reconciled = 0;
+    for (const tx of this.store.unfinishedTxs()) {
+      if (await this.reconcileOne(tx)) reconciled++;
+      else pending.add(tx.account);
+    }
+    return { reconciled, pending };
+  }
+
+  /** True when `tx` is finished now; false when it is still pending on the node. */
+  private async reconcileOne(tx: StoredKeeperTx): Promise<boolean> {
+    if (tx.status === "signing" || tx.txHash === null || tx.rawTx === null) {
+      this.store.finishTx(tx.id, "failed");
+      this.logger.warn("unsigned transaction from a previous run dropped", {
+        id: tx.id,
+        account: tx.account,
+      });
+      return true;
+    }
+    const receipt = await this.submitter.receipt(tx.txHash);
+    if (receipt) {
+      this.finishFromReceipt(tx, receipt.status ?? 0, receipt.gasUsed);
+      return true;
+    }
+    if (await this.submitter.isKnown(tx.txHash)) {
+      this.logger.info("transaction from a previous run still pending", { id: tx.id, hash: tx.txHash });
+      return false;
+    }
+    try {
+      this.logger.warn("rebroadcasting transaction from a previous run", { id: tx.id, hash: tx.txHash });
+      const rebroadcast = await this.submitter.rebroadcast(tx.rawTx);
+      this.finishFromReceipt(tx, rebroadcast.status ?? 0, rebroadcast.gasUsed);
+      return true;
+    } catch (err) {
+      if (!isNonceConflict(err)) {
+        this.logger.error("rebroadcast failed; will retry", { id: tx.id, hash: tx.txHash, err });
+        return false;
+      }
+      // Its nonce was used by another transaction: this one can never execute.
+      this.store.finishTx(tx.id, "failed");
+      this.m.txs.inc({ kind: tx.kind, outcome: "failed" });
+      this.logger.warn("transaction from a previous run was replaced", { id: tx.id, hash: tx.txHash });
+      return true;
+    }
+  }
+
+  private finishFromReceipt(tx: StoredKeeperTx, status: number, gasUsed: bigint): void {
+    const outcome = status === 1 ? "confirmed" : "reverted";
+    this.store.finishTx(tx.id, outcome, gasUsed);
+    this.m.txs.inc({ kind: tx.kind, outcome });
+    this.logger.info(`${tx.kind} ${outcome} (from a previous run)`, {
+      id: tx.id,
+      account: tx.account,
+      hash: tx.txHash,
+    });
+  }
+
+  /** Runs a read with retries, counting every failed attempt. */
+  private counted<T>(op: string, fn: () => Promise<T>): Promise<T> {
+    return withRetries(
+      op,
+      async () => {
+        try {
+          return await fn();
+        } catch (err) {
+          this.m.rpcErrors.inc({ op });
+          throw err;
+        }
+      },
+      this.logger,
+      this.config.retry,
+    );
+  }
+}

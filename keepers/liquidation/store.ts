@@ -1,0 +1,245 @@
+/**
+ * Restart-safe state of the liquidation keeper in SQLite (Node 22's built-in `node:sqlite`, WAL):
+ *
+ * - the **checkpoint**: the last block whose events are fully indexed, with its hash (a later sync
+ *   compares it with the chain's to detect a reorg deeper than the confirmation lag);
+ * - the **known accounts**: every account seen in a clearinghouse or liquidation event, with the
+ *   block it was first seen in. A range's accounts and the new checkpoint are written in ONE
+ *   transaction, so after a crash the database holds either the state before the range or after it:
+ *   nothing is skipped, and re-indexing a range is harmless (`INSERT OR IGNORE`);
+ * - the **keeper transactions** (liquidations, auto-deleveraging, bad-debt settlements): `signing` (row written before
+ *   signing) → `sent` (hash, nonce and raw signed transaction stored BEFORE broadcast) → `confirmed` |
+ *   `reverted` | `failed`. A restart reconciles `signing`/`sent` rows against the chain before doing
+ *   anything else, so a transaction in flight at a crash is neither lost nor sent twice.
+ */
+import { DatabaseSync, type StatementSync } from "node:sqlite";
+
+export type KeeperTxKind = "liquidate" | "adl" | "settleBadDebt";
+export type KeeperTxStatus = "signing" | "sent" | "confirmed" | "reverted" | "failed";
+
+export interface StoredKeeperTx {
+  id: number;
+  kind: KeeperTxKind;
+  account: string;
+  marketId: string | null;
+  sizeX18: bigint | null;
+  status: KeeperTxStatus;
+  txHash: string | null;
+  txNonce: number | null;
+  rawTx: string | null;
+  gasUsed: bigint | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface Checkpoint {
+  block: number;
+  hash: string;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS accounts (
+  account TEXT PRIMARY KEY,
+  first_block INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS keeper_txs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL,
+  account TEXT NOT NULL,
+  market_id TEXT,
+  size_x18 TEXT,
+  status TEXT NOT NULL,
+  tx_hash TEXT,
+  tx_nonce INTEGER,
+  raw_tx TEXT,
+  gas_used TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS keeper_txs_status ON keeper_txs (status, id);
+`;
+
+type Row = Record<string, unknown>;
+
+function toTx(row: Row): StoredKeeperTx {
+  return {
+    id: Number(row.id),
+    kind: String(row.kind) as KeeperTxKind,
+    account: String(row.account),
+    marketId: row.market_id === null ? null : String(row.market_id),
+    sizeX18: row.size_x18 === null ? null : BigInt(String(row.size_x18)),
+    status: String(row.status) as KeeperTxStatus,
+    txHash: row.tx_hash === null ? null : String(row.tx_hash),
+    txNonce: row.tx_nonce === null ? null : Number(row.tx_nonce),
+    rawTx: row.raw_tx === null ? null : String(row.raw_tx),
+    gasUsed: row.gas_used === null ? null : BigInt(String(row.gas_used)),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+export class LiquidationStore {
+  private readonly db: DatabaseSync;
+  private readonly stmts = new Map<string, StatementSync>();
+  private closed = false;
+
+  /** Opens (creating if needed) the database at `path` (":memory:" in tests). */
+  constructor(
+    readonly path: string,
+    private readonly clock: () => number = () => Date.now(),
+  ) {
+    this.db = new DatabaseSync(path);
+    if (path !== ":memory:") this.db.exec("PRAGMA journal_mode = WAL");
+    // FULL: a committed checkpoint or signed transaction survives a power loss.
+    this.db.exec("PRAGMA synchronous = FULL;");
+    this.db.exec(SCHEMA);
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+
+  private stmt(sql: string): StatementSync {
+    let s = this.stmts.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  /** Runs `fn` in one transaction (rolled back if it throws). */
+  transaction<T>(fn: () => T): T {
+    this.db.exec("BEGIN IMMEDIATE");
+    try {
+      const result = fn();
+      this.db.exec("COMMIT");
+      return result;
+    } catch (err) {
+      this.db.exec("ROLLBACK");
+      throw err;
+    }
+  }
+
+  // ------------------------------------------------------------------ checkpoint and accounts
+
+  private meta(key: string): string | undefined {
+    const row = this.stmt("SELECT value FROM meta WHERE key = ?").get(key) as Row | undefined;
+    return row === undefined ? undefined : String(row.value);
+  }
+
+  private setMeta(key: string, value: string): void {
+    this.stmt(
+      "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    ).run(key, value);
+  }
+
+  /** The last fully indexed block, or undefined before the first range. */
+  checkpoint(): Checkpoint | undefined {
+    const block = this.meta("last_block");
+    const hash = this.meta("last_block_hash");
+    return block === undefined || hash === undefined ? undefined : { block: Number(block), hash };
+  }
+
+  /**
+   * The deployment the database belongs to (`chainId:clearinghouse`); set once. A database of another
+   * deployment is refused (its checkpoint would skip or repeat another chain's blocks).
+   */
+  bindDeployment(id: string): void {
+    const current = this.meta("deployment");
+    if (current === undefined) this.setMeta("deployment", id);
+    else if (current !== id) {
+      throw new Error(`database ${this.path} belongs to deployment ${current}, not ${id}`);
+    }
+  }
+
+  /** Records `accounts` (first seen in their blocks) and moves the checkpoint to `to`, atomically. */
+  commitRange(to: Checkpoint, accounts: ReadonlyMap<string, number>): number {
+    return this.transaction(() => {
+      let added = 0;
+      const insert = this.stmt("INSERT OR IGNORE INTO accounts (account, first_block) VALUES (?, ?)");
+      for (const [account, block] of accounts) {
+        added += Number(insert.run(account.toLowerCase(), block).changes);
+      }
+      this.setMeta("last_block", String(to.block));
+      this.setMeta("last_block_hash", to.hash);
+      return added;
+    });
+  }
+
+  /** Moves the checkpoint back to `to` after a reorg (known accounts stay: an account never leaves). */
+  rewind(to: Checkpoint | undefined): void {
+    this.transaction(() => {
+      if (to === undefined) {
+        this.stmt("DELETE FROM meta WHERE key IN ('last_block', 'last_block_hash')").run();
+      } else {
+        this.setMeta("last_block", String(to.block));
+        this.setMeta("last_block_hash", to.hash);
+      }
+    });
+  }
+
+  accountCount(): number {
+    return Number((this.stmt("SELECT COUNT(*) AS n FROM accounts").get() as Row).n);
+  }
+
+  /** Every known account, in the order they were first seen. */
+  accounts(): string[] {
+    const rows = this.stmt("SELECT account FROM accounts ORDER BY first_block, account").all() as Row[];
+    return rows.map((r) => String(r.account));
+  }
+
+  // ------------------------------------------------------------------ keeper transactions
+
+  /** Creates a `signing` row (before the transaction is signed). */
+  beginTx(kind: KeeperTxKind, account: string, marketId: string | null, sizeX18: bigint | null): number {
+    const now = this.clock();
+    const result = this.stmt(
+      `INSERT INTO keeper_txs (kind, account, market_id, size_x18, status, created_at, updated_at)
+       VALUES (?, ?, ?, ?, 'signing', ?, ?)`,
+    ).run(kind, account.toLowerCase(), marketId, sizeX18 === null ? null : sizeX18.toString(), now, now);
+    return Number(result.lastInsertRowid);
+  }
+
+  /** Stores a signed transaction before it is broadcast (a nonce conflict may store a newer one). */
+  markSent(id: number, tx: { hash: string; nonce: number; raw: string }): void {
+    this.stmt(
+      "UPDATE keeper_txs SET status = 'sent', tx_hash = ?, tx_nonce = ?, raw_tx = ?, updated_at = ? WHERE id = ?",
+    ).run(tx.hash, tx.nonce, tx.raw, this.clock(), id);
+  }
+
+  /** Final state of a transaction: `confirmed`/`reverted` with its receipt's gas, or `failed`. */
+  finishTx(id: number, status: "confirmed" | "reverted" | "failed", gasUsed: bigint | null = null): void {
+    this.stmt("UPDATE keeper_txs SET status = ?, gas_used = ?, updated_at = ? WHERE id = ?").run(
+      status,
+      gasUsed === null ? null : gasUsed.toString(),
+      this.clock(),
+      id,
+    );
+  }
+
+  /** Transactions not finished (`signing` or `sent`), oldest first. */
+  unfinishedTxs(): StoredKeeperTx[] {
+    const rows = this.stmt(
+      "SELECT * FROM keeper_txs WHERE status IN ('signing', 'sent') ORDER BY id",
+    ).all() as Row[];
+    return rows.map(toTx);
+  }
+
+  tx(id: number): StoredKeeperTx | undefined {
+    const row = this.stmt("SELECT * FROM keeper_txs WHERE id = ?").get(id) as Row | undefined;
+    return row === undefined ? undefined : toTx(row);
+  }
+
+  /** Every transaction (oldest first), for tests and the e2e checks. */
+  allTxs(): StoredKeeperTx[] {
+    return (this.stmt("SELECT * FROM keeper_txs ORDER BY id").all() as Row[]).map(toTx);
+  }
+}
