@@ -476,7 +476,9 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
         PriceState memory price
     ) private view returns (AdlCandidate[] memory candidates) {
         uint256 count = accounts.length;
-        if (count > Constants.LIQ_MAX_ADL_CANDIDATES) revert Liquidation_AdlIncomplete(count, 0);
+        if (count > Constants.LIQ_MAX_ADL_CANDIDATES) {
+            revert Liquidation_AdlTooManyCandidates(count, Constants.LIQ_MAX_ADL_CANDIDATES);
+        }
         (AccountHealth[] memory healths, ) = accountsHealth(accounts);
         candidates = new AdlCandidate[](count);
         for (uint256 i; i < count; ++i) {
