@@ -79,6 +79,17 @@ contract InsuranceFund is IInsuranceFund, AccessControl, ReentrancyGuardTransien
         emit VaultSet(newVault);
     }
 
+    /// @inheritdoc IInsuranceFund
+    function setBackstopOperator(
+        address operator,
+        bool approved
+    ) external nonReentrant onlyRole(DEFAULT_ADMIN_ROLE) {
+        address currentVault = vault;
+        if (currentVault == address(0)) revert InsuranceFund_VaultNotSet();
+        ICollateralVault(currentVault).setOperator(operator, approved);
+        emit BackstopOperatorSet(operator, approved);
+    }
+
     // ============================================================================ roles
 
     /// @notice OpenZeppelin role management, behind the same reentrancy lock as every other

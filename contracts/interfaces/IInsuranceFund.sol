@@ -16,7 +16,8 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 ///
 /// Roles:
 /// - `DEFAULT_ADMIN_ROLE` (the governance timelock): may call `setVault` exactly once (the
-///   deployment wiring) and manage roles. It cannot move tokens.
+///   deployment wiring), appoint the backstop's trading operators (`setBackstopOperator`) and manage
+///   roles. It cannot move tokens.
 /// - Everyone: `donate`, `sync`, views.
 /// - The vault (an address, not a role): `payToVault`.
 interface IInsuranceFund {
@@ -30,6 +31,9 @@ interface IInsuranceFund {
 
     /// @notice The collateral vault was wired to the fund (once).
     event VaultSet(address indexed vault);
+
+    /// @notice `operator` may (or may no longer) trade the backstop account through the matcher.
+    event BackstopOperatorSet(address indexed operator, bool approved);
 
     /// @notice `amount` tokens sent to the fund directly were absorbed into the ledger by `caller`.
     event SurplusSynced(address indexed caller, uint256 amount);
@@ -54,6 +58,8 @@ interface IInsuranceFund {
     /// @notice Only the vault may call this; the caller was `caller`, the vault is `vault`.
     error InsuranceFund_CallerNotVault(address caller, address vault);
 
+    /// @notice The vault is not wired yet (`setVault`).
+    error InsuranceFund_VaultNotSet();
     /// @notice The ledger holds `available` tokens, `needed` were requested.
     error InsuranceFund_InsufficientBalance(uint256 available, uint256 needed);
 
@@ -89,4 +95,11 @@ interface IInsuranceFund {
     /// @notice Wires the collateral vault. `DEFAULT_ADMIN_ROLE` only, exactly once; the vault must
     /// hold the same collateral token.
     function setVault(address newVault) external;
+
+    /// @notice Approves (or revokes) `operator` as the vault operator of this fund's accounts, among
+    /// them the liquidation backstop `(fund, 0)`: the operator signs the orders with which the matcher
+    /// unwinds the backstop's positions (SPEC 7). `DEFAULT_ADMIN_ROLE` only, after `setVault`.
+    /// @dev An operator trades under the clearinghouse's margin rules and can withdraw only to the
+    /// fund itself (the vault's operator rule), where `sync` absorbs the tokens into the ledger.
+    function setBackstopOperator(address operator, bool approved) external;
 }

@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {LiquidationTestBase} from "./LiquidationTestBase.sol";
 import {ILiquidationEngine} from "../../contracts/interfaces/ILiquidationEngine.sol";
+import {Constants} from "../../contracts/libraries/Constants.sol";
 import {AccountId} from "../../contracts/types/Account.sol";
 import {AdlCandidate} from "../../contracts/types/Liquidation.sol";
 
@@ -107,6 +108,20 @@ contract LiquidationAdlTest is LiquidationTestBase {
             abi.encodeWithSelector(ILiquidationEngine.Liquidation_AdlWrongSide.selector, _acct(stranger), 0)
         );
         engine.adl(_acct(victim), AAPL, _acct(bob), withFlat);
+    }
+
+    function test_adl_RevertIf_TooManyCandidates() public {
+        uint256 maxCount = Constants.LIQ_MAX_ADL_CANDIDATES;
+        AccountId[] memory crowd = new AccountId[](maxCount + 1);
+        for (uint256 i; i <= maxCount; ++i) crowd[i] = AccountId.wrap(bytes32(i + 1));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ILiquidationEngine.Liquidation_AdlTooManyCandidates.selector,
+                maxCount + 1,
+                maxCount
+            )
+        );
+        engine.adl(_acct(victim), AAPL, _acct(bob), crowd);
     }
 
     function test_adl_RevertIf_TargetNotListed() public {

@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {LiquidationTestBase} from "./LiquidationTestBase.sol";
+import {InsuranceFund} from "../../contracts/core/InsuranceFund.sol";
 import {LiquidationEngine} from "../../contracts/core/LiquidationEngine.sol";
 import {IClearinghouse} from "../../contracts/interfaces/IClearinghouse.sol";
 import {ICollateralVault} from "../../contracts/interfaces/ICollateralVault.sol";
@@ -14,7 +15,9 @@ import {PositionMath} from "../../contracts/libraries/PositionMath.sol";
 import {MockSequencerGuard} from "../../contracts/mocks/MockSequencerGuard.sol";
 import {IOracleAdapter} from "../../contracts/interfaces/IOracleAdapter.sol";
 import {AccountId} from "../../contracts/types/Account.sol";
+import {Match} from "../../contracts/types/Clearinghouse.sol";
 import {AccountHealth} from "../../contracts/types/Market.sol";
+import {Order} from "../../contracts/types/Order.sol";
 import {MarketState} from "../../contracts/types/Oracle.sol";
 import {Session} from "../../contracts/types/Session.sol";
 
@@ -313,6 +316,53 @@ contract LiquidationEngineTest is LiquidationTestBase {
             )
         );
         _liquidate(victim, type(uint256).max);
+    }
+
+    // ------------------------------------------------------------------ backstop unwind
+
+    function test_backstop_UnwoundThroughTheMatcherByItsOperator() public {
+        _setMark(93e18);
+        _liquidate(victim, type(uint256).max); // the backstop is long 45
+        vm.warp(block.timestamp + 1 hours); // past the circuit breaker's halt and reduce-only window
+        (address operator, uint256 operatorKey) = makeAddrAndKey("backstopOperator");
+        vm.expectEmit(address(insurance));
+        emit IInsuranceFund.BackstopOperatorSet(operator, true);
+        vm.prank(admin);
+        insurance.setBackstopOperator(operator, true);
+        assertTrue(vault.isOperator(address(insurance), operator), "vault operator of the fund");
+        // The operator sells the backstop's 45 to carol at the mark, signing for the fund's account.
+        Order memory maker = _order(address(insurance), AAPL, false, 45e18, 93e18);
+        maker.signer = operator;
+        Order memory taker = _order(carol, AAPL, true, 45e18, 93e18);
+        Match memory m = Match(
+            maker,
+            _signWith(maker, operatorKey),
+            taker,
+            _signWith(taker, carolKey),
+            45e18
+        );
+        assertEq(_settle(m), 1, "backstop order settled");
+        assertEq(_size(backstop), 0, "backstop unwound");
+        _assertIdentity();
+    }
+
+    function test_setBackstopOperator_RevertIf_NotAdmin() public {
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IAccessControl.AccessControlUnauthorizedAccount.selector,
+                stranger,
+                bytes32(0)
+            )
+        );
+        vm.prank(stranger);
+        insurance.setBackstopOperator(stranger, true);
+    }
+
+    function test_setBackstopOperator_RevertIf_VaultNotSet() public {
+        InsuranceFund fresh = new InsuranceFund(usdc, admin);
+        vm.expectRevert(IInsuranceFund.InsuranceFund_VaultNotSet.selector);
+        vm.prank(admin);
+        fresh.setBackstopOperator(stranger, true);
     }
 
     // ------------------------------------------------------------------ pause
