@@ -80,6 +80,12 @@ export interface DeploymentConfigFile {
     quotePublishers: AddressRef[];
   };
   markets: MarketConfigFile[];
+  /**
+   * Collateral deposited into the liquidation backstop account `(insuranceFund, 0)` at deployment,
+   * whole tokens as a decimal string; only with the MOCK collateral (minted). On a real network the
+   * backstop is funded after deployment with `vault.depositFor(backstopAccount, amount)`.
+   */
+  liquidation?: { backstopDeposit: string };
 }
 
 /** A market after validation, with every number in its on-chain unit. */
@@ -108,6 +114,8 @@ export interface DeploymentConfig {
   collateralToken: AddressRef;
   oracle: DeploymentConfigFile["oracle"];
   markets: MarketSpec[];
+  /** Whole collateral tokens minted and deposited into the backstop (0: none). */
+  backstopDepositTokens: bigint;
 }
 
 /** Raised for an invalid parameter file or an unresolvable address; `problems` lists each one. */
@@ -268,6 +276,7 @@ export function parseDeploymentConfig(json: unknown): DeploymentConfig {
   const markets = (file.markets ?? []).map((m, i) => parseMarket(problems, i, m));
   const ids = markets.map((m) => m.marketId);
   if (new Set(ids).size !== ids.length) problems.push("markets must have distinct marketIds");
+  const backstopDepositTokens = parseBackstopDeposit(problems, file);
   if (problems.length > 0) throw new DeploymentConfigError(problems);
   return {
     network: file.network,
@@ -280,7 +289,26 @@ export function parseDeploymentConfig(json: unknown): DeploymentConfig {
     collateralToken: file.collateralToken,
     oracle: file.oracle,
     markets,
+    backstopDepositTokens,
   };
+}
+
+function parseBackstopDeposit(problems: string[], file: DeploymentConfigFile): bigint {
+  const value = file.liquidation?.backstopDeposit;
+  if (value === undefined) return 0n;
+  if (typeof value !== "string" || !/^\d+$/.test(value)) {
+    problems.push(
+      `liquidation.backstopDeposit must be a whole-token decimal string, got ${JSON.stringify(value)}`,
+    );
+    return 0n;
+  }
+  const tokens = BigInt(value);
+  if (tokens !== 0n && file.collateralToken !== "MOCK") {
+    problems.push(
+      "liquidation.backstopDeposit needs the MOCK collateral (fund a real backstop with depositFor)",
+    );
+  }
+  return tokens;
 }
 
 /** Reads and validates `deploy/parameters/<name>.json` (or any path). */

@@ -84,14 +84,15 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
         bytes32 marketId,
         uint256 sizeX18
     ) external nonReentrant returns (uint256 closedSizeX18) {
-        _requireLive();
+        _requireNotPaused();
         if (account.eq(backstopAccount)) revert Liquidation_BackstopAccount(account);
-        if (clearinghouse.position(account, marketId).sizeX18 == 0) {
-            revert Liquidation_NoPosition(account, marketId);
-        }
         try this.executeLiquidation(account, marketId, sizeX18, msg.sender) returns (uint256 closedX18) {
             return closedX18;
         } catch (bytes memory reason) {
+            // The clearinghouse cannot move size out of an empty position (`applyFill` of zero).
+            if (bytes4(reason) == PositionMath.Position_InvalidFillSize.selector) {
+                revert Liquidation_NoPosition(account, marketId);
+            }
             if (reason.length != 36 || bytes4(reason) != ResizeRequired.selector) _bubble(reason);
             uint256 allowedX18 = abi.decode(_tail(reason), (uint256));
             return this.executeLiquidation(account, marketId, allowedX18, msg.sender);
@@ -111,6 +112,8 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
         // A zero size still runs the move (of one unit) so that the rules below judge it: the whole
         // position when it must all go, `Liquidation_InvalidSize` otherwise.
         RiskTransferResult memory r = _transfer(account, backstop, marketId, sizeX18 == 0 ? 1 : sizeX18, 0);
+        // After the move: the oracle has just read the guard, so its slots are warm.
+        _requireSequencerUp();
         _checkMarket(marketId, r, r.priceX18);
         _checkLiquidatable(account, r);
         uint256 allowedX18 = _allowedSizeX18(marketId, r, sizeX18);
@@ -153,7 +156,8 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
         AccountId target,
         AccountId[] calldata oppositeSide
     ) external nonReentrant returns (uint256 sizeX18) {
-        _requireLive();
+        _requireNotPaused();
+        _requireSequencerUp();
         PriceState memory price = clearinghouse.oracle().priceState(marketId);
         (AdlCandidate memory chosen, int256 accountSizeX18) = _verifyTarget(
             account,
@@ -472,7 +476,9 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
         PriceState memory price
     ) private view returns (AdlCandidate[] memory candidates) {
         uint256 count = accounts.length;
-        if (count > Constants.LIQ_MAX_ADL_CANDIDATES) revert Liquidation_AdlIncomplete(count, 0);
+        if (count > Constants.LIQ_MAX_ADL_CANDIDATES) {
+            revert Liquidation_AdlTooManyCandidates(count, Constants.LIQ_MAX_ADL_CANDIDATES);
+        }
         (AccountHealth[] memory healths, ) = accountsHealth(accounts);
         candidates = new AdlCandidate[](count);
         for (uint256 i; i < count; ++i) {
@@ -577,10 +583,13 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
         return r.fromSizeBeforeX18 > 0 ? sizeX18 : -sizeX18;
     }
 
-    /// @dev Not paused, and the L2 sequencer up and past its grace period (a reverting guard counts as down).
-    function _requireLive() private view {
+    function _requireNotPaused() private view {
         uint256 pausedUntil = liquidationsPausedUntil;
         if (block.timestamp < pausedUntil) revert Liquidation_Paused(pausedUntil);
+    }
+
+    /// @dev The L2 sequencer up and past its grace period (a reverting guard counts as down).
+    function _requireSequencerUp() private view {
         ISequencerGuard guard = _sequencerGuard;
         if (address(guard) == address(0)) return;
         try guard.sequencerStatus() returns (bool ok, uint256) {

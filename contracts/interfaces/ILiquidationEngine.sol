@@ -178,6 +178,8 @@ interface ILiquidationEngine {
     /// @notice The listed opposite-side sizes add up to `listedX18`; the open interest of that side is
     /// `openInterestX18`: an account is missing.
     error Liquidation_AdlIncomplete(uint256 listedX18, uint256 openInterestX18);
+    /// @notice The opposite-side list has `count` accounts; at most `maxCount` fit one transaction.
+    error Liquidation_AdlTooManyCandidates(uint256 count, uint256 maxCount);
     /// @notice `target` is not in the opposite-side list.
     error Liquidation_AdlTargetNotListed(AccountId target);
     /// @notice `target` is not eligible: its position is not profitable or its account equity is not
@@ -216,6 +218,8 @@ interface ILiquidationEngine {
     /// size is capped at the partial limit (pass `type(uint256).max` for "as much as allowed"); below
     /// it the whole position is closed whatever `sizeX18` says. The keeper reward goes to the vault
     /// account `(msg.sender, 0)`.
+    /// @dev Gas: a keeper that passes exactly the allowed size pays one market read; any other size
+    /// makes the engine run the move twice (the allowed size depends on health the move reads).
     /// @return closedSizeX18 The shares closed.
     function liquidate(
         AccountId account,

@@ -441,7 +441,8 @@ library Constants {
     /// into bad debt behind a pause; a new pause 12 hours after the previous one ended.
     uint256 internal constant LIQ_PAUSE_DURATION = 4 hours;
     uint256 internal constant LIQ_PAUSE_COOLDOWN = 12 hours;
-    /// @dev Bound on the opposite-side list of one ADL step (gas: ~20k per candidate, one oracle
-    /// read per market of the candidates).
-    uint256 internal constant LIQ_MAX_ADL_CANDIDATES = 500;
+    /// @dev Bound on the opposite-side list of one ADL step: each candidate's health is one
+    /// `accountHealth` (~165k gas for an account in one market on the real oracle wiring), so 80
+    /// candidates (~14 M gas) fit the 2^24 transaction cap of EIP-7825 with room for the step itself.
+    uint256 internal constant LIQ_MAX_ADL_CANDIDATES = 80;
 }

@@ -2,7 +2,6 @@
 pragma solidity ^0.8.24;
 
 import {AccountId} from "./Account.sol";
-import {AccountHealth} from "./Market.sol";
 import {MarketState} from "./Oracle.sol";
 
 /// @notice What a risk transfer did (`IClearinghouseLiquidation.transferRisk`), with the market as the

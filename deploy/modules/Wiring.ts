@@ -15,6 +15,8 @@ import { ROLES } from "./roles.js";
  * - the timelock lists markets (`MARKET_LISTER_ROLE` on the adapter and the registry) and schedules
  *   corporate actions (`CORPORATE_ACTIONS_ROLE`);
  * - the risk manager changes parameters inside the hard bounds (`RISK_MANAGER_ROLE` on both).
+ * - with a MOCK collateral and `liquidation.backstopDeposit`, the backstop account of the liquidation
+ *   engine receives that many tokens of collateral (minted), so that it can absorb positions.
  * Guardians were set at construction (vault, clearinghouse, signed-quote source).
  */
 export function buildWiringModule(
@@ -48,6 +50,16 @@ export function buildWiringModule(
     m.call(marketRegistry, "grantRole", [ROLES.RISK_MANAGER, riskManager], {
       id: "MarketRegistry_riskManager",
     });
+    if (config.backstopDepositTokens > 0n) {
+      const token = m.contractAt("MockUSDC", m.staticCall(vault, "token"), { id: "BackstopToken" });
+      const amount = config.backstopDepositTokens * 10n ** 6n; // MockUSDC has 6 decimals
+      const minted = m.call(token, "mint", [m.getAccount(0), amount], { id: "Backstop_mint" });
+      const approved = m.call(token, "approve", [vault, amount], { id: "Backstop_approve", after: [minted] });
+      m.call(vault, "depositFor", [m.staticCall(liquidationEngine, "backstopAccount"), amount], {
+        id: "Backstop_deposit",
+        after: [approved],
+      });
+    }
     return { clearinghouse };
   });
 }

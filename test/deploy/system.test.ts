@@ -122,6 +122,8 @@ describe("deploy/modules: the whole system deployed with Ignition", function () 
     expect(await s.liquidationEngine.vault()).to.equal(c.vault);
     expect(await s.liquidationEngine.insuranceFund()).to.equal(c.insuranceFund);
     expect(await s.liquidationEngine.backstopAccount()).to.equal(accountId(c.insuranceFund, 0n));
+    // The local file funds the backstop with 1,000,000 mock USDC so that liquidations can absorb.
+    expect(await s.vault.collateralX18(accountId(c.insuranceFund, 0n))).to.equal(1_000_000n * X18);
     expect(await s.registry.oracle()).to.equal(c.oracleAdapter);
     expect(await s.adapter.calendar()).to.equal(c.calendar);
     expect(await s.adapter.sequencerGuard()).to.equal(c.sequencerGuard);
@@ -315,6 +317,26 @@ describe("deploy/config: parameter files", function () {
       expect(problems).to.include("markets[0] (AAPL).initialPriceUsd is REPLACE_ME");
       expect(problems).to.include("markets[4] (QQQ).dataStreamsFeedId is REPLACE_ME");
     }
+  });
+
+  it("funds the backstop only with the mock collateral, from a whole-token amount", function () {
+    const json = JSON.parse(readFileSync(parametersFile("local"), "utf8")) as Record<string, unknown>;
+    expect(parseDeploymentConfig(json).backstopDepositTokens).to.equal(1_000_000n);
+    const problemsOf = (patch: Record<string, unknown>): readonly string[] => {
+      try {
+        parseDeploymentConfig({ ...json, ...patch });
+      } catch (err) {
+        return (err as DeploymentConfigError).problems;
+      }
+      return [];
+    };
+    expect(problemsOf({ collateralToken: "0x0000000000000000000000000000000000000001" })).to.deep.equal([
+      "liquidation.backstopDeposit needs the MOCK collateral (fund a real backstop with depositFor)",
+    ]);
+    expect(problemsOf({ liquidation: { backstopDeposit: "1.5" } })).to.deep.equal([
+      'liquidation.backstopDeposit must be a whole-token decimal string, got "1.5"',
+    ]);
+    expect(parseDeploymentConfig({ ...json, liquidation: undefined }).backstopDepositTokens).to.equal(0n);
   });
 
   it("reports every problem of an invalid file at once", function () {

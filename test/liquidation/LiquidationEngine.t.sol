@@ -10,6 +10,7 @@ import {IInsuranceFund} from "../../contracts/interfaces/IInsuranceFund.sol";
 import {ILiquidationEngine} from "../../contracts/interfaces/ILiquidationEngine.sol";
 import {ISequencerGuard} from "../../contracts/interfaces/ISequencerGuard.sol";
 import {Constants} from "../../contracts/libraries/Constants.sol";
+import {PositionMath} from "../../contracts/libraries/PositionMath.sol";
 import {MockSequencerGuard} from "../../contracts/mocks/MockSequencerGuard.sol";
 import {IOracleAdapter} from "../../contracts/interfaces/IOracleAdapter.sol";
 import {AccountId} from "../../contracts/types/Account.sol";
@@ -269,6 +270,51 @@ contract LiquidationEngineTest is LiquidationTestBase {
         engine.executeLiquidation(_acct(victim), AAPL, 1e18, address(this));
     }
 
+    function test_liquidate_RevertIf_ZeroPrice() public {
+        _setMark(0);
+        vm.expectRevert(abi.encodeWithSelector(PositionMath.Position_InvalidPrice.selector, 0, 1e38));
+        _liquidate(victim, type(uint256).max);
+    }
+
+    function test_liquidate_CrossMarginOnlyTheCrashedMarket() public {
+        // The victim also holds 10 TSLA (a profitable short): its equity counts both markets, and only
+        // the liquidated market moves to the backstop.
+        _listMarket(TSLA, PRICE);
+        address shortSeller = _trader("tslaLong", 100_000);
+        _open(TSLA, shortSeller, victim, 1e18, PRICE);
+        oracle.setPrice(TSLA, 99e18, 99e18);
+        _setMark(93e18);
+        AccountHealth memory health = _health(victim);
+        assertLt(health.equityX18, int256(health.maintenanceMarginX18), "liquidatable across markets");
+        _liquidate(victim, type(uint256).max);
+        assertEq(ch.position(_acct(victim), TSLA).sizeX18, -1e18, "the other market untouched");
+        assertEq(ch.position(backstop, TSLA).sizeX18, 0, "backstop took only AAPL");
+    }
+
+    function test_liquidate_RevertIf_BackstopTooManyMarkets() public {
+        // The backstop holds positions in 16 markets (the per-account bound); a 17th is refused.
+        uint256 maxMarkets = Constants.CH_MAX_MARKETS_PER_ACCOUNT;
+        address whale = _trader("whale", 10_000_000);
+        for (uint256 i; i < maxMarkets; ++i) {
+            bytes32 marketId = bytes32(abi.encodePacked("M", vm.toString(i)));
+            _listMarket(marketId, PRICE);
+            address loser = _trader(string.concat("loser", vm.toString(i)), 1_000);
+            _open(marketId, loser, whale, 90e18, PRICE);
+            oracle.setPrice(marketId, 80e18, 80e18);
+            vm.prank(keeper);
+            engine.liquidate(_acct(loser), marketId, type(uint256).max);
+        }
+        assertEq(ch.accountMarkets(backstop).length, maxMarkets, "backstop in 16 markets");
+        _setMark(80e18);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ILiquidationEngine.Liquidation_BackstopTooManyMarkets.selector,
+                maxMarkets + 1
+            )
+        );
+        _liquidate(victim, type(uint256).max);
+    }
+
     // ------------------------------------------------------------------ pause
 
     function test_pauseLiquidations_BlocksUntilExpiry() public {
@@ -459,15 +505,6 @@ contract LiquidationEngineTest is LiquidationTestBase {
     }
 
     // ------------------------------------------------------------------ helpers
-
-    function _drainInsurance() internal {
-        // Only the vault can take tokens out of the fund: emulate a fund spent on earlier bad debt.
-        uint256 ledger = insurance.ledgerBalance();
-        vm.prank(address(vault));
-        insurance.payToVault(ledger);
-        vm.prank(address(vault));
-        usdc.transfer(address(0xdead), ledger);
-    }
 
     /// @dev Emulates an account left with `debtX18` of negative collateral and no positions (what a
     /// capped ADL or an exhausted fund leaves), as the margin authority would book it.

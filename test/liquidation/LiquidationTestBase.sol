@@ -104,4 +104,13 @@ abstract contract LiquidationTestBase is ClearinghouseTestBase {
         vm.prank(keeper);
         return engine.liquidate(_acct(user), AAPL, sizeX18);
     }
+
+    function _drainInsurance() internal {
+        // Only the vault can take tokens out of the fund: emulate a fund spent on earlier bad debt.
+        uint256 ledger = insurance.ledgerBalance();
+        vm.prank(address(vault));
+        insurance.payToVault(ledger);
+        vm.prank(address(vault));
+        usdc.transfer(address(0xdead), ledger);
+    }
 }
