@@ -177,9 +177,6 @@ export function endToEnd(kind: NodeKind): void {
       { owner: t.erin!.address, usdc: "100000" },
       { owner: t.frank!.address, usdc: "370" },
       { owner: t.grace!.address, usdc: "100000" },
-      // The backstop account (the insurance fund's clearinghouse account) takes liquidated
-      // positions and must meet initial margin after absorbing them.
-      { owner: ctx.record.contracts.insuranceFund, usdc: "100000" },
     ]);
 
     ctx.priceFile = join(ctx.workDir, "prices.json");
