@@ -290,6 +290,39 @@ export function endToEnd(kind: NodeKind): void {
     expect(settled[0]!.args.priceX18).to.equal(230n * X18);
   });
 
+  it("rejects malformed and badly signed orders over HTTP with a clear error", async function () {
+    const post = async (body: string) => {
+      const response = await fetch(`${ctx.matcherUrl}/orders`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      });
+      return {
+        status: response.status,
+        body: (await response.json()) as { error: { code: string; message: string } },
+      };
+    };
+    const malformed = await post("{not json");
+    expect(malformed.status).to.equal(400);
+    expect(malformed.body.error.code).to.equal("MALFORMED_REQUEST");
+    // a valid order of erin's, signed by someone else
+    const { chainId } = await ctx.provider.getNetwork();
+    const expiry = BigInt((await chainTime()) + 3_600);
+    const fields = { marketId: marketId(ctx.record, "NVDA"), isBuy: true, size: "1", price: "180", expiry };
+    const signed = await postOrder(
+      ctx.matcherUrl,
+      ctx.traders.erin!,
+      chainId,
+      ctx.record.contracts.clearinghouse,
+      fields,
+      {
+        signWith: ctx.traders.bob!,
+      },
+    );
+    expect(signed.status).to.equal(400);
+    expect(signed.body.error?.code).to.equal("BAD_SIGNATURE");
+  });
+
   it("moves the funding index as chain time passes (funding keeper)", async function () {
     const ch = IClearinghouse__factory.connect(ctx.record.contracts.clearinghouse, ctx.provider);
     const aapl = marketId(ctx.record, "AAPL");
