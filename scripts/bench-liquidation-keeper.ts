@@ -59,6 +59,11 @@ function ms(start: number): number {
 
 const workDir = mkdtempSync(join(tmpdir(), "sundial-bench-"));
 const anvil = NODE === "anvil" ? await startNode("anvil", workDir) : undefined;
+// Never leave the node or the work folder behind, even when the benchmark fails.
+process.on("exit", () => {
+  anvil?.process.child.kill("SIGKILL");
+  rmSync(workDir, { recursive: true, force: true });
+});
 const connection =
   anvil === undefined
     ? await network.create()

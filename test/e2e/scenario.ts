@@ -177,9 +177,6 @@ export function endToEnd(kind: NodeKind): void {
       { owner: t.erin!.address, usdc: "100000" },
       { owner: t.frank!.address, usdc: "370" },
       { owner: t.grace!.address, usdc: "100000" },
-      // The backstop account (the insurance fund's clearinghouse account) takes liquidated
-      // positions and must meet initial margin after absorbing them.
-      { owner: ctx.record.contracts.insuranceFund, usdc: "100000" },
     ]);
 
     ctx.priceFile = join(ctx.workDir, "prices.json");
@@ -291,6 +288,39 @@ export function endToEnd(kind: NodeKind): void {
     expect(settled).to.have.length(1);
     expect(settled[0]!.args.fillSizeX18).to.equal(10n * X18);
     expect(settled[0]!.args.priceX18).to.equal(230n * X18);
+  });
+
+  it("rejects malformed and badly signed orders over HTTP with a clear error", async function () {
+    const post = async (body: string) => {
+      const response = await fetch(`${ctx.matcherUrl}/orders`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      });
+      return {
+        status: response.status,
+        body: (await response.json()) as { error: { code: string; message: string } },
+      };
+    };
+    const malformed = await post("{not json");
+    expect(malformed.status).to.equal(400);
+    expect(malformed.body.error.code).to.equal("MALFORMED_REQUEST");
+    // a valid order of erin's, signed by someone else
+    const { chainId } = await ctx.provider.getNetwork();
+    const expiry = BigInt((await chainTime()) + 3_600);
+    const fields = { marketId: marketId(ctx.record, "NVDA"), isBuy: true, size: "1", price: "180", expiry };
+    const signed = await postOrder(
+      ctx.matcherUrl,
+      ctx.traders.erin!,
+      chainId,
+      ctx.record.contracts.clearinghouse,
+      fields,
+      {
+        signWith: ctx.traders.bob!,
+      },
+    );
+    expect(signed.status).to.equal(400);
+    expect(signed.body.error?.code).to.equal("BAD_SIGNATURE");
   });
 
   it("moves the funding index as chain time passes (funding keeper)", async function () {

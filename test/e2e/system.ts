@@ -112,13 +112,17 @@ export interface MatcherOrderView {
 
 let nextNonce = 1n;
 
-/** Signs an order for `trader` (owner = signer, subaccount 0) and posts it to the matcher. */
+/**
+ * Signs an order for `trader` (owner = signer, subaccount 0) and posts it to the matcher;
+ * `signWith` signs it with another key instead (a bad signature).
+ */
 export async function postOrder(
   matcherUrl: string,
   trader: Signer,
   chainId: bigint,
   clearinghouse: string,
   fields: { marketId: string; isBuy: boolean; size: string; price: string; expiry: bigint },
+  options: { signWith?: Signer } = {},
 ): Promise<{ status: number; body: MatcherOrderView & { error?: { code: string; message: string } } }> {
   const owner = await trader.getAddress();
   const order: Order = {
@@ -134,7 +138,7 @@ export async function postOrder(
     epoch: 0n,
     flags: 0,
   };
-  const signature = await signOrder(trader, orderDomain(chainId, clearinghouse), order);
+  const signature = await signOrder(options.signWith ?? trader, orderDomain(chainId, clearinghouse), order);
   const response = await fetch(`${matcherUrl}/orders`, {
     method: "POST",
     headers: { "content-type": "application/json" },

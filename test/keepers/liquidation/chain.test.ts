@@ -90,7 +90,6 @@ describe("liquidation keeper on the in-process chain", function () {
     await usdc.approve(record.contracts.vault, 300_000n * USDC);
     await vault.depositFor(accountId(alice.address, 0n), 245n * USDC);
     await vault.depositFor(accountId(bob.address, 0n), 100_000n * USDC);
-    await vault.depositFor(accountId(record.contracts.insuranceFund, 0n), 100_000n * USDC);
 
     const clearinghouse = Clearinghouse__factory.connect(record.contracts.clearinghouse, matcher);
     const domain = orderDomain((await ethers.provider.getNetwork()).chainId, record.contracts.clearinghouse);
