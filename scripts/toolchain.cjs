@@ -8,10 +8,10 @@
 //   1. If the running Node is older than the pinned minimum, install the pinned Node from the npm
 //      registry (the `node` package) into `.toolchain/` and put it first on PATH.
 //   2. If `node_modules` is missing, was installed under another Node major or another lock file, or
-//      lacks EDR's native binary, install it under the pinned Node. This is `npm install` honouring
-//      the committed lock file, not `npm ci`: npm records only the EDR platform packages that the
-//      registry serves, and `npm ci` rejects a lock without all seven of EDR's optional builds.
-//      `.ci/run` checks afterwards that the lock file is unchanged.
+//      lacks EDR's native binary, install it under the pinned Node with `npm ci`: exactly the
+//      committed lock file, which records every platform build of EDR and anvil (npm skips the
+//      ones for other platforms without fetching them). `.ci/run` checks afterwards that the lock
+//      file is unchanged.
 //   3. Run the requested task with that PATH, so every `#!/usr/bin/env node` script (hardhat, npm,
 //      tsc, prettier, solhint) runs on the pinned Node.
 //
@@ -140,8 +140,8 @@ function ensureDependencies(env) {
     fs.rmSync(path.join(ROOT, "node_modules"), { recursive: true, force: true });
   }
   log(`installing dependencies under Node ${nodeVersion}`);
-  const status = run("npm", ["install", "--no-audit", "--no-fund"], env);
-  if (status !== 0) throw new Error("npm install failed");
+  const status = run("npm", ["ci", "--no-audit", "--no-fund"], env);
+  if (status !== 0) throw new Error("npm ci failed (is package-lock.json in step with package.json?)");
   if (!edrNativePresent()) throw new Error("EDR's native binary is missing after npm install");
   fs.writeFileSync(STAMP, JSON.stringify(expected) + "\n");
 }
