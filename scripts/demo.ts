@@ -18,6 +18,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { network } from "hardhat";
 import { formatReport, renderDemoChart } from "./demo/report.js";
 import { runDemo } from "./demo/simulation.js";
+import { CHAIN_START_DATE } from "./demo/timeline.js";
 
 const quick = process.argv.includes("--quick") || process.env["SUNDIAL_DEMO_QUICK"] === "1";
 const seed = Number(process.env["SUNDIAL_DEMO_SEED"] ?? 20261207);
@@ -25,7 +26,8 @@ const started = Date.now();
 const elapsed = (): string => `${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s`;
 
 console.log(`Sundial demo: a trading week on an in-process chain${quick ? " (quick)" : ""}, seed ${seed}\n`);
-const connection = await network.create();
+// The week is December 2026 on the shipped NYSE calendar: the chain starts just before it.
+const connection = await network.create({ override: { initialDate: CHAIN_START_DATE } });
 const result = await runDemo(connection, {
   quick,
   seed,

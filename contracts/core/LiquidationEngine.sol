@@ -15,6 +15,7 @@ import {ISequencerGuard} from "../interfaces/ISequencerGuard.sol";
 import {Constants} from "../libraries/Constants.sol";
 import {FixedPointMath} from "../libraries/FixedPointMath.sol";
 import {MarginMath} from "../libraries/MarginMath.sol";
+import {MarketSetLib} from "../libraries/MarketSetLib.sol";
 import {PositionMath} from "../libraries/PositionMath.sol";
 import {AccountId, AccountIdLib} from "../types/Account.sol";
 import {MarketConfig} from "../types/Clearinghouse.sol";
@@ -92,6 +93,10 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
             // The clearinghouse cannot move size out of an empty position (`applyFill` of zero).
             if (bytes4(reason) == PositionMath.Position_InvalidFillSize.selector) {
                 revert Liquidation_NoPosition(account, marketId);
+            }
+            // Only the backstop's set can grow in a liquidation: it is full (16 markets).
+            if (bytes4(reason) == MarketSetLib.MarketSet_Full.selector) {
+                revert Liquidation_BackstopTooManyMarkets(Constants.CH_MAX_MARKETS_PER_ACCOUNT + 1);
             }
             if (reason.length != 36 || bytes4(reason) != ResizeRequired.selector) _bubble(reason);
             uint256 allowedX18 = abi.decode(_tail(reason), (uint256));
@@ -326,20 +331,15 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
     }
 
     /// @dev After absorbing (and its share of the penalty) the backstop meets initial margin if its
-    /// risk grew, or keeps equity >= 0 if it shrank (the rule of every account), in at most
-    /// `CH_MAX_MARKETS_PER_ACCOUNT` markets.
-    function _checkBackstop(RiskTransferResult memory r, uint256 insuranceX18) private view {
+    /// risk grew, or keeps equity >= 0 if it shrank (the rule of every account). Its market bound is
+    /// the clearinghouse's (`MarketSet_Full`, mapped to `Liquidation_BackstopTooManyMarkets`).
+    function _checkBackstop(RiskTransferResult memory r, uint256 insuranceX18) private pure {
         int256 changeX18 = _closedSigned(r);
         bool reduces = PositionMath.reducesRisk(r.toSizeBeforeX18, r.toSizeBeforeX18 + changeX18);
         uint256 requiredX18 = reduces ? 0 : r.toInitialMarginAfterX18;
         int256 equityX18 = r.toEquityAfterX18 + SafeCast.toInt256(insuranceX18);
         if (equityX18 < 0 || uint256(equityX18) < requiredX18) {
             revert Liquidation_BackstopMargin(equityX18, requiredX18);
-        }
-        if (r.toSizeBeforeX18 == 0) {
-            uint256 marketCount = clearinghouse.accountMarkets(backstopAccount).length;
-            if (marketCount > Constants.CH_MAX_MARKETS_PER_ACCOUNT)
-                revert Liquidation_BackstopTooManyMarkets(marketCount);
         }
     }
 

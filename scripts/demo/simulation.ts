@@ -85,6 +85,13 @@ export const nyLabel = (ts: number): string => newYork.format(new Date(ts * 1000
 
 export async function runDemo(connection: HardhatConnection, options: DemoOptions): Promise<DemoResult> {
   const calendar = await loadCalendarFile();
+  const latest = await connection.networkHelpers.time.latest();
+  if (latest > DEPLOY_TIME) {
+    throw new Error(
+      `the chain's clock (${new Date(latest * 1000).toISOString()}) is past the demo week's start: ` +
+        `create the network with { override: { initialDate: CHAIN_START_DATE } }`,
+    );
+  }
   const simulation = new Simulation(connection, calendar, options);
   await simulation.moveTo(DEPLOY_TIME);
   const setup = await simulation.setUp();

@@ -7,6 +7,12 @@ import { Session } from "../../sdk/calendar.js";
 
 const utc = (iso: string): number => Date.parse(iso) / 1000;
 
+/**
+ * The in-process chain's first block: Saturday 5 December 2026, 00:00 UTC. The week is scripted in
+ * calendar time, so the chain must start before it whatever today's date is: create the network with
+ * `network.create({ override: { initialDate: CHAIN_START_DATE } })`.
+ */
+export const CHAIN_START_DATE = "2026-12-05T00:00:00Z";
 /** Saturday 5 December 2026, 12:00 New York: the system is deployed, governance proposes the actions. */
 export const DEPLOY_TIME = utc("2026-12-05T17:00:00Z");
 /** Sunday 6 December, 20:00 New York: the overnight session of Monday opens (full run). */

@@ -9,13 +9,13 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { formatReport, renderDemoChart } from "../../scripts/demo/report.js";
 import { runDemo, type DemoResult } from "../../scripts/demo/simulation.js";
-import { DIVIDEND, GAP, NEWS, SPLIT } from "../../scripts/demo/timeline.js";
+import { CHAIN_START_DATE, DIVIDEND, GAP, NEWS, SPLIT } from "../../scripts/demo/timeline.js";
 
 describe("npm run demo (quick scenario)", function () {
   let result: DemoResult;
 
   before(async function () {
-    const connection = await network.create();
+    const connection = await network.create({ override: { initialDate: CHAIN_START_DATE } });
     result = await runDemo(connection, { quick: true, seed: 20261207 });
   });
 

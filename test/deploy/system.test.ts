@@ -35,7 +35,7 @@ import {
 } from "../../typechain-types/index.js";
 import { readFileSync } from "node:fs";
 
-const connection = await network.create();
+const connection = await network.create({ override: { initialDate: "2026-12-05T00:00:00Z" } }); // before SATURDAY, whatever today is
 const { ethers, networkHelpers } = connection;
 
 /** Saturday 5 December 2026, 10:00 New York: the market is CLOSED, priced from the listing anchor. */

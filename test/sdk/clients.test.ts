@@ -10,7 +10,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-const connection = await network.create();
+const connection = await network.create({ override: { initialDate: "2026-12-05T00:00:00Z" } }); // before SATURDAY, whatever today is
 const { ethers, networkHelpers } = connection;
 const SATURDAY = Date.parse("2026-12-05T15:00:00Z") / 1000;
 const X18 = 10n ** 18n;

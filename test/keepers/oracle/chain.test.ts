@@ -17,7 +17,7 @@ import {
 import { Session, loadCalendarFile } from "../../../sdk/calendar.js";
 import { IOracleAdapter__factory } from "../../../typechain-types/index.js";
 
-const connection = await network.create();
+const connection = await network.create({ override: { initialDate: "2026-12-05T00:00:00Z" } }); // before SATURDAY, whatever today is
 const { ethers, networkHelpers } = connection;
 
 /** Saturday 5 December 2026, 10:00 New York (CLOSED); Monday 7 December, 04:30 New York (pre-market). */
