@@ -7,8 +7,6 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
-import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
-import {Hashes} from "@openzeppelin/contracts/utils/cryptography/Hashes.sol";
 import {IClearinghouse} from "../interfaces/IClearinghouse.sol";
 import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
 import {IMarginAuthority} from "../interfaces/IMarginAuthority.sol";
@@ -23,23 +21,17 @@ import {OrderLib} from "../libraries/OrderLib.sol";
 import {PositionMath} from "../libraries/PositionMath.sol";
 import {AccountId} from "../types/Account.sol";
 import {Match, MarketConfig, SkipReason} from "../types/Clearinghouse.sol";
-import {AccountHealth, MarketExposure, PackedPosition, Position} from "../types/Market.sol";
+import {AccountHealth} from "../types/Market.sol";
 import {Order} from "../types/Order.sol";
 import {RISK_TRANSFER_WORDS, RiskTransferResult} from "../types/Liquidation.sol";
-import {ClearinghouseMarkets, MarketCache, TradingMode} from "./ClearinghouseMarkets.sol";
+import {MarketCache, TradingMode} from "./ClearinghouseMarkets.sol";
+import {AccountCache, Batch, ClearinghouseAccounts, Side} from "./ClearinghouseAccounts.sol";
 
 /// @title Clearinghouse
 /// @notice Batch settlement of signed orders, cross margin, funding and risk controls. See
 /// `IClearinghouse` and docs/clearinghouse.md.
-contract Clearinghouse is
-    IClearinghouse,
-    ClearinghouseMarkets,
-    AccessControl,
-    EIP712,
-    ReentrancyGuardTransient
-{
+contract Clearinghouse is IClearinghouse, ClearinghouseAccounts, AccessControl, EIP712, ReentrancyGuardTransient {
     using OrderLib for Order;
-    using TransientSlot for TransientSlot.Uint256Slot;
 
     /// @inheritdoc IClearinghouse
     bytes32 public constant MATCHER_ROLE = keccak256("MATCHER_ROLE");
@@ -47,14 +39,7 @@ contract Clearinghouse is
     bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
 
     /// @inheritdoc IClearinghouse
-    ICollateralVault public immutable vault;
-
-    /// @inheritdoc IClearinghouse
     uint256 public tradingPausedUntil;
-    /// @inheritdoc IClearinghouse
-    int256 public totalOpenNotionalX18;
-    /// @inheritdoc IClearinghouse
-    int256 public settledBalanceX18;
     /// @inheritdoc IClearinghouse
     mapping(address owner => uint256 floor) public nonceFloor;
 
@@ -67,58 +52,8 @@ contract Clearinghouse is
     /// @dev Nonces invalidated by `invalidateNonces` (also set in `_nonceBitmap`): read only for a
     /// partially filled order, whose nonce bit its first fill already set.
     mapping(address owner => mapping(uint256 wordIndex => uint256 bits)) private _invalidatedNonces;
-    mapping(AccountId account => mapping(bytes32 marketId => PackedPosition)) private _positions;
-    /// @dev Per account, the indices of the markets it holds a position in, in one word (`MarketSetLib`).
-    mapping(AccountId account => uint256 set) private _accountMarketSets;
-    /// @dev Every market that ever held a position has an index in `[1, MarketSetLib.MAX_INDEX]`,
-    /// assigned in order at its first position (`_addMarket`); 0 = none yet.
-    mapping(bytes32 marketId => uint256 index) private _marketIndices;
-    mapping(uint256 index => bytes32 marketId) private _indexedMarkets;
-    uint256 private _indexedMarketCount;
-
-    /// @dev Market cache entries allocated up front; `_marketIn` doubles the array when it is full. A
-    /// worst-case capacity (matches x (1 + 2 x 16 markets)) would expand memory by ~52 KB for a
-    /// 50-match batch and make every later allocation of the batch pay the quadratic memory price.
-    uint256 private constant INITIAL_MARKET_CAPACITY = 8;
     /// @dev `_orderStates` flag of an order cancelled by hash.
     uint256 private constant ORDER_CANCELLED_BIT = 1 << 255;
-    /// @dev Seed of the transient slots that map an account to its `Batch.accounts` index + 1.
-    bytes32 private constant BATCH_ACCOUNT_SEED = keccak256("sundial.clearinghouse.batchAccount");
-
-    /// @dev One side of a match while it is validated and computed in memory.
-    struct Side {
-        AccountId account;
-        uint256 accountIndex; // in Batch.accounts
-        bytes32 orderHash;
-        uint256 orderState; // its filled size (`_liveFilledX18`; 0 for an order never filled)
-        Position position; // synced, then after the fill
-        int256 oldSizeX18; // after sync, before the fill
-        int256 oldOpenNotionalX18;
-        bool listed; // the account's market list holds this market (stored size != 0)
-        int256 fundingOwedX18;
-        int256 realizedPnlX18;
-        int256 feeX18;
-    }
-
-    /// @dev A batch's collateral cache entry: the vault's collateral at load and the batch's delta.
-    struct AccountCache {
-        AccountId account;
-        int256 collateralX18;
-        int256 deltaX18;
-    }
-
-    /// @dev Everything a batch accumulates in memory before the single write-back.
-    struct Batch {
-        MarketCache[] markets;
-        uint256 marketCount;
-        AccountCache[] accounts;
-        uint256 accountCount;
-        int256 feeDeltaX18;
-        int256 openNotionalDeltaX18;
-        int256 settledDeltaX18;
-        bool sequencerDown;
-    }
-
     /// @param collateralVault The vault whose margin authority this contract becomes.
     /// @param oracleAdapter The oracle adapter (grant this contract `TRADE_REPORTER_ROLE` there).
     /// @param marketRegistry The market registry.
@@ -131,13 +66,10 @@ contract Clearinghouse is
         address admin,
         address guardian
     )
-        ClearinghouseMarkets(oracleAdapter, marketRegistry)
+        ClearinghouseAccounts(collateralVault, oracleAdapter, marketRegistry)
         EIP712(OrderLib.DOMAIN_NAME, OrderLib.DOMAIN_VERSION)
     {
-        if (address(collateralVault) == address(0) || admin == address(0) || guardian == address(0)) {
-            revert Clearinghouse_ZeroAddress();
-        }
-        vault = collateralVault;
+        if (admin == address(0) || guardian == address(0)) revert Clearinghouse_ZeroAddress();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(GUARDIAN_ROLE, guardian);
     }
@@ -226,9 +158,10 @@ contract Clearinghouse is
         int256 openNotionalX18 = side.oldOpenNotionalX18;
         uint256 priceX18 = market.price.markPriceX18;
         side.realizedPnlX18 = PositionMath.closeAt(sizeX18, openNotionalX18, priceX18);
-        side.position.sizeX18 = 0;
+        side.sizeX18 = 0;
+        side.openNotionalX18 = 0;
         _updateOpenInterest(market, sizeX18, 0);
-        _writeSide(batch, marketId, side);
+        _writeSide(batch, market, side);
         batch.openNotionalDeltaX18 = -openNotionalX18;
         // The counterparties still hold the other side: their claim (size * price, rounded toward
         // -infinity here) stays in the settled balance until they settle (see IClearinghouse).
@@ -291,24 +224,11 @@ contract Clearinghouse is
     }
 
     /// @inheritdoc IClearinghouse
-    function position(AccountId account, bytes32 marketId) external view returns (Position memory) {
-        return PositionMath.load(_positions[account][marketId]);
-    }
-
-    /// @inheritdoc IClearinghouse
-    function accountMarkets(AccountId account) external view returns (bytes32[] memory marketIds) {
-        uint256 set = _accountMarketSets[account];
-        uint256 count = MarketSetLib.count(set);
-        marketIds = new bytes32[](count);
-        for (uint256 i; i < count; ++i) marketIds[i] = _indexedMarkets[MarketSetLib.at(set, i)];
-    }
-
-    /// @inheritdoc IClearinghouse
     function accountHealth(AccountId account) public view returns (AccountHealth memory) {
         // Room for every market an account may hold (pointers only: `_pointerArray` allocates no structs).
         Batch memory batch = _newBatch(Constants.CH_MAX_MARKETS_PER_ACCOUNT, 0);
-        Position memory none;
-        return _health(batch, account, vault.collateralX18(account), bytes32(0), none, false);
+        uint256 set = _accountMarketSets[account];
+        return _health(batch, account, vault.collateralX18(account), set, MarketSetLib.NO_LANE);
     }
 
     /// @inheritdoc IClearinghouse
@@ -456,20 +376,20 @@ contract Clearinghouse is
         uint256 priceX18 = m.maker.limitPriceX18;
         _computeSide(batch, market, m.maker, m.fillSizeX18, priceX18, market.params.makerFeeBps, maker);
         _computeSide(batch, market, m.taker, m.fillSizeX18, priceX18, market.params.takerFeeBps, taker);
-        bool makerReduces = PositionMath.reducesRisk(maker.oldSizeX18, maker.position.sizeX18);
-        bool takerReduces = PositionMath.reducesRisk(taker.oldSizeX18, taker.position.sizeX18);
+        bool makerReduces = PositionMath.reducesRisk(maker.oldSizeX18, maker.sizeX18);
+        bool takerReduces = PositionMath.reducesRisk(taker.oldSizeX18, taker.sizeX18);
         if (m.maker.isReduceOnly() && !makerReduces) return (SkipReason.MAKER_REDUCE_ONLY, false);
         if (m.taker.isReduceOnly() && !takerReduces) return (SkipReason.TAKER_REDUCE_ONLY, false);
         bool reduceOnly = market.mode == TradingMode.REDUCE_ONLY || batch.sequencerDown;
         if (reduceOnly && !(makerReduces && takerReduces)) return (SkipReason.MARKET_REDUCE_ONLY, false);
-        if (!_withinPositionBounds(maker.position) || !_withinPositionBounds(taker.position)) {
+        if (!_withinPositionBounds(maker) || !_withinPositionBounds(taker)) {
             return (SkipReason.POSITION_LIMIT, false);
         }
         if (!_openInterestAllowed(market, maker, taker)) return (SkipReason.OPEN_INTEREST_CAP, false);
         if (_opensTooMany(maker)) return (SkipReason.MAKER_TOO_MANY_MARKETS, false);
         if (_opensTooMany(taker)) return (SkipReason.TAKER_TOO_MANY_MARKETS, false);
-        if (!_marginOk(batch, market.marketId, maker, makerReduces)) return (SkipReason.MAKER_MARGIN, false);
-        if (!_marginOk(batch, market.marketId, taker, takerReduces)) return (SkipReason.TAKER_MARGIN, false);
+        if (!_marginOk(batch, market, maker, makerReduces)) return (SkipReason.MAKER_MARGIN, false);
+        if (!_marginOk(batch, market, taker, takerReduces)) return (SkipReason.TAKER_MARGIN, false);
         return (SkipReason.MARKET_MISMATCH, true);
     }
 
@@ -484,16 +404,15 @@ contract Clearinghouse is
         Side memory side
     ) private {
         _syncSide(batch, market, side);
-        Position memory p = side.position;
         // The fill is in (0, CH_MAX_ABS_SIZE_X18] (`_checkMatch`'s INVALID_FILL_SIZE): it fits int256.
         int256 fillX18 = order.isBuy ? int256(fillSizeX18) : -int256(fillSizeX18);
-        if (_fillWouldOverflow(p, fillX18, priceX18)) {
+        if (_fillWouldOverflow(side, fillX18, priceX18)) {
             // Leave the position unchanged but mark it out of bounds for `_withinPositionBounds`.
-            p.sizeX18 = type(int256).max;
+            side.sizeX18 = type(int256).max;
         } else {
-            (p.sizeX18, p.openNotionalX18, side.realizedPnlX18) = PositionMath.applyFill(
-                p.sizeX18,
-                p.openNotionalX18,
+            (side.sizeX18, side.openNotionalX18, side.realizedPnlX18) = PositionMath.applyFill(
+                side.oldSizeX18,
+                side.oldOpenNotionalX18,
                 fillX18,
                 priceX18
             );
@@ -501,33 +420,15 @@ contract Clearinghouse is
         side.feeX18 = PositionMath.tradingFeeX18(fillX18, priceX18, feeBps);
     }
 
-    /// @dev Loads the side's account into the batch and syncs its stored position to the market
-    /// (funding, splits) in `side.position`; `oldSizeX18` / `oldOpenNotionalX18` keep the synced values.
-    function _syncSide(Batch memory batch, MarketCache memory market, Side memory side) private {
-        side.accountIndex = _accountIn(batch, side.account);
-        Position memory p = PositionMath.load(_positions[side.account][market.marketId]);
-        side.listed = p.sizeX18 != 0;
-        if (p.splitFactorX18 == 0) {
-            // Never touched: start at the market's current split factor and funding index.
-            p.splitFactorX18 = market.price.splitFactorX18;
-            p.lastFundingIndexX18 = market.funding.indexX18;
-        } else {
-            side.fundingOwedX18 = PositionMath.sync(p, market.funding.indexX18, market.price.splitFactorX18);
-        }
-        side.oldSizeX18 = p.sizeX18;
-        side.oldOpenNotionalX18 = p.openNotionalX18;
-        side.position = p;
-    }
-
     /// @dev Whether equity after the fill covers initial margin (risk grows) or stays non-negative
     /// (risk does not grow: an account may always reduce while it stays solvent).
     function _marginOk(
         Batch memory batch,
-        bytes32 marketId,
+        MarketCache memory market,
         Side memory side,
         bool reduces
     ) private view returns (bool) {
-        AccountHealth memory health = _sideHealth(batch, marketId, side);
+        AccountHealth memory health = _sideHealth(batch, market, side);
         if (reduces) return health.equityX18 >= 0;
         return MarginMath.meetsInitialMargin(health);
     }
@@ -556,15 +457,11 @@ contract Clearinghouse is
         Side memory maker,
         Side memory taker
     ) private {
-        _updateOpenInterest(market, maker.oldSizeX18, maker.position.sizeX18);
-        _updateOpenInterest(market, taker.oldSizeX18, taker.position.sizeX18);
-        int256 realizedX18 =
-            _writeSide(batch, market.marketId, maker) + _writeSide(batch, market.marketId, taker);
+        _updateOpenInterest(market, maker.oldSizeX18, maker.sizeX18);
+        _updateOpenInterest(market, taker.oldSizeX18, taker.sizeX18);
+        int256 realizedX18 = _writeSide(batch, market, maker) + _writeSide(batch, market, taker);
         int256 openNotionalDeltaX18 =
-            maker.position.openNotionalX18 -
-                maker.oldOpenNotionalX18 +
-                taker.position.openNotionalX18 -
-                taker.oldOpenNotionalX18;
+            maker.openNotionalX18 - maker.oldOpenNotionalX18 + taker.openNotionalX18 - taker.oldOpenNotionalX18;
         // Rounding dust of the fill (>= 0, PositionMath rounds every share toward the protocol) goes to
         // the fee treasury so that the vault's accounting identity stays exact.
         int256 dustX18 = SafeCast.toInt256(SafeCast.toUint256(openNotionalDeltaX18 - realizedX18));
@@ -572,167 +469,6 @@ contract Clearinghouse is
         batch.openNotionalDeltaX18 += openNotionalDeltaX18;
         // Funding paid into (taken out of) the settled balance until the other side settles.
         batch.settledDeltaX18 += maker.fundingOwedX18 + taker.fundingOwedX18;
-    }
-
-    /// @dev Stores one side's position and market list, and books its collateral delta.
-    function _writeSide(Batch memory batch, bytes32 marketId, Side memory side) private returns (int256) {
-        Position memory p = side.position;
-        if (p.sizeX18 == 0) {
-            delete _positions[side.account][marketId];
-            if (side.listed) _removeMarket(side.account, marketId);
-        } else {
-            PositionMath.store(_positions[side.account][marketId], p);
-            if (!side.listed) _addMarket(side.account, marketId);
-        }
-        batch.accounts[side.accountIndex].deltaX18 += side.realizedPnlX18 - side.fundingOwedX18 - side.feeX18;
-        return side.realizedPnlX18;
-    }
-
-    /// @dev Writes every market the batch loaded, reports fills to the oracle, applies collateral
-    /// changes in one vault call.
-    function _finishBatch(Batch memory batch) private {
-        for (uint256 i; i < batch.marketCount; ++i) {
-            MarketCache memory market = batch.markets[i];
-            if (!market.listed) continue;
-            _storeMarket(market);
-            if (market.traded) {
-                // Volume-weighted price of the batch, rounded down (it only feeds the oracle's EMA).
-                oracle.recordTrade(
-                    market.marketId,
-                    _volumeWeightedPriceX18(market),
-                    market.volumeNotionalX18
-                );
-            }
-        }
-        totalOpenNotionalX18 += batch.openNotionalDeltaX18;
-        settledBalanceX18 += batch.settledDeltaX18;
-        uint256 accountCount = batch.accountCount;
-        if (accountCount == 0 && batch.feeDeltaX18 == 0) return;
-        AccountId[] memory accounts = new AccountId[](accountCount);
-        int256[] memory deltas = new int256[](accountCount);
-        for (uint256 i; i < accountCount; ++i) {
-            AccountCache memory cache = batch.accounts[i];
-            accounts[i] = cache.account;
-            deltas[i] = cache.deltaX18;
-            _batchAccountSlot(cache.account).tstore(0);
-        }
-        vault.applySettlement(accounts, deltas, batch.feeDeltaX18);
-    }
-
-    // ============================================================================ margin
-
-    /// @dev The health of `account` with `collateralX18`, its stored positions, and `traded` (already
-    /// synced) in place of its stored position in `tradedMarketId` (zero id: none). `tradedListed`: the
-    /// account's market list holds `tradedMarketId`.
-    function _health(
-        Batch memory batch,
-        AccountId account,
-        int256 collateralX18,
-        bytes32 tradedMarketId,
-        Position memory traded,
-        bool tradedListed
-    ) private view returns (AccountHealth memory health) {
-        health = MarginMath.start(collateralX18);
-        uint256 set = _accountMarketSets[account];
-        uint256 count = MarketSetLib.count(set);
-        // A one-entry set that holds the traded market has nothing else: skip the index lookup.
-        if (tradedListed && count == 1) count = 0;
-        for (uint256 i; i < count; ++i) {
-            bytes32 marketId = _indexedMarkets[MarketSetLib.at(set, i)];
-            if (marketId == tradedMarketId) continue;
-            // The index first: `_marketIn` may replace `batch.markets` with a grown array.
-            uint256 marketIndex = _marketIn(batch, marketId);
-            MarketCache memory market = batch.markets[marketIndex];
-            Position memory p = PositionMath.load(_positions[account][marketId]);
-            MarginMath.accumulate(health, _exposure(market, p));
-        }
-        if (tradedMarketId != bytes32(0) && traded.sizeX18 != 0) {
-            uint256 tradedIndex = _marketIn(batch, tradedMarketId);
-            MarketCache memory market = batch.markets[tradedIndex];
-            MarginMath.accumulate(health, _exposure(market, traded));
-        }
-    }
-
-    /// @dev A position's contribution at the market's current mark, split factor and funding index.
-    /// A delisted market needs no margin: its price is final.
-    function _exposure(
-        MarketCache memory market,
-        Position memory p
-    ) private pure returns (MarketExposure memory exposure) {
-        exposure.sizeX18 = PositionMath.rescaleSize(p.sizeX18, p.splitFactorX18, market.price.splitFactorX18);
-        exposure.openNotionalX18 = p.openNotionalX18;
-        exposure.pendingFundingX18 = FundingMath.pendingFundingX18(
-            p.sizeX18,
-            p.splitFactorX18,
-            p.lastFundingIndexX18,
-            market.funding.indexX18
-        );
-        exposure.markPriceX18 = market.price.markPriceX18;
-        if (market.mode != TradingMode.SETTLED) {
-            exposure.initialMarginBps = market.params.initialMarginBps;
-            exposure.maintenanceMarginBps = market.params.maintenanceMarginBps;
-        }
-    }
-
-    // ============================================================================ helpers
-
-    function _newBatch(
-        uint256 marketCapacity,
-        uint256 accountCapacity
-    ) private pure returns (Batch memory batch) {
-        batch.markets = _pointerArray(marketCapacity);
-        AccountCache[] memory accounts = new AccountCache[](accountCapacity);
-        batch.accounts = accounts;
-    }
-
-    /// @dev A memory array of `length` struct pointers WITHOUT the zeroed structs that `new` would
-    /// allocate for every element (~60 words per MarketCache, times the worst-case capacity): measured
-    /// as most of a small batch's gas. Entries are read only below `Batch.marketCount`, after being
-    /// assigned, so the unassigned slots are never dereferenced.
-    function _pointerArray(uint256 length) private pure returns (MarketCache[] memory array) {
-        // solhint-disable-next-line no-inline-assembly
-        assembly ("memory-safe") {
-            array := mload(0x40)
-            mstore(array, length)
-            mstore(0x40, add(array, mul(add(length, 1), 0x20)))
-        }
-    }
-
-    /// @dev The index of the batch's cache entry of `marketId`, loading it on first use. Returning an
-    /// index rather than the struct avoids the zeroed MarketCache that a memory return allocates.
-    function _marketIn(Batch memory batch, bytes32 marketId) private view returns (uint256) {
-        uint256 count = batch.marketCount;
-        for (uint256 i; i < count; ++i) {
-            if (batch.markets[i].marketId == marketId) return i;
-        }
-        (MarketCache memory market, ) = _loadMarket(marketId);
-        if (count == batch.markets.length) {
-            MarketCache[] memory grown = _pointerArray(2 * count);
-            for (uint256 i; i < count; ++i) grown[i] = batch.markets[i];
-            batch.markets = grown;
-        }
-        batch.markets[count] = market;
-        batch.marketCount = count + 1;
-        return count;
-    }
-
-    /// @dev The batch's account entry of `account` (loading its collateral on first use). The index is
-    /// found through a transient slot (O(1)) rather than a scan of the batch's accounts, which would
-    /// make a batch's cost quadratic in its size; `_finishBatch` clears the slots.
-    function _accountIn(Batch memory batch, AccountId account) private returns (uint256) {
-        TransientSlot.Uint256Slot slot = _batchAccountSlot(account);
-        uint256 indexPlusOne = slot.tload();
-        if (indexPlusOne != 0) return indexPlusOne - 1;
-        uint256 count = batch.accountCount;
-        batch.accounts[count] = AccountCache(account, vault.collateralX18(account), 0);
-        batch.accountCount = count + 1;
-        slot.tstore(count + 1);
-        return count;
-    }
-
-    function _batchAccountSlot(AccountId account) private pure returns (TransientSlot.Uint256Slot) {
-        return
-            TransientSlot.asUint256(Hashes.efficientKeccak256(AccountId.unwrap(account), BATCH_ACCOUNT_SEED));
     }
 
     function _orderFitsMarket(Order calldata order, MarketConfig memory config) private pure returns (bool) {
@@ -795,19 +531,16 @@ contract Clearinghouse is
 
     /// @dev Whether `applyFill` would exceed its size or open-notional bounds (checked before calling
     /// it, so that the batch never reverts).
-    function _fillWouldOverflow(
-        Position memory p,
-        int256 fillX18,
-        uint256 priceX18
-    ) private pure returns (bool) {
-        int256 newSizeX18 = p.sizeX18 + fillX18;
+    function _fillWouldOverflow(Side memory side, int256 fillX18, uint256 priceX18) private pure returns (bool) {
+        int256 newSizeX18 = side.oldSizeX18 + fillX18;
         if (SignedMath.abs(newSizeX18) > Constants.CH_MAX_ABS_SIZE_X18) return true;
         uint256 fillNotionalX18 = PositionMath.notionalX18(fillX18, priceX18);
-        return SignedMath.abs(p.openNotionalX18) + fillNotionalX18 > Constants.CH_MAX_ABS_OPEN_NOTIONAL_X18;
+        return
+            SignedMath.abs(side.oldOpenNotionalX18) + fillNotionalX18 > Constants.CH_MAX_ABS_OPEN_NOTIONAL_X18;
     }
 
-    function _withinPositionBounds(Position memory p) private pure returns (bool) {
-        return SignedMath.abs(p.sizeX18) <= Constants.CH_MAX_ABS_SIZE_X18;
+    function _withinPositionBounds(Side memory side) private pure returns (bool) {
+        return SignedMath.abs(side.sizeX18) <= Constants.CH_MAX_ABS_SIZE_X18;
     }
 
     /// @dev Open interest may always shrink; a side that grows must stay within the session cap at the mark.
@@ -834,38 +567,13 @@ contract Clearinghouse is
         Side memory maker,
         Side memory taker
     ) private pure returns (uint256 longX18, uint256 shortX18) {
-        (longX18, shortX18) = _movedOpenInterest(
-            market.longX18,
-            market.shortX18,
-            maker.oldSizeX18,
-            maker.position.sizeX18
-        );
-        return _movedOpenInterest(longX18, shortX18, taker.oldSizeX18, taker.position.sizeX18);
+        (longX18, shortX18) = _movedOpenInterest(market.longX18, market.shortX18, maker.oldSizeX18, maker.sizeX18);
+        return _movedOpenInterest(longX18, shortX18, taker.oldSizeX18, taker.sizeX18);
     }
 
-    function _opensTooMany(Side memory side) private view returns (bool) {
-        return
-            !side.listed &&
-            side.position.sizeX18 != 0 &&
-            MarketSetLib.count(_accountMarketSets[side.account]) >= Constants.CH_MAX_MARKETS_PER_ACCOUNT;
-    }
-
-    /// @dev Adds `marketId` to the account's set (numbering the market at its first position ever).
-    function _addMarket(AccountId account, bytes32 marketId) private {
-        uint256 index = _marketIndices[marketId];
-        if (index == 0) {
-            index = ++_indexedMarketCount;
-            _marketIndices[marketId] = index;
-            _indexedMarkets[index] = marketId;
-        }
-        _accountMarketSets[account] = MarketSetLib.add(_accountMarketSets[account], index);
-    }
-
-    function _removeMarket(AccountId account, bytes32 marketId) private {
-        _accountMarketSets[account] = MarketSetLib.remove(
-            _accountMarketSets[account],
-            _marketIndices[marketId]
-        );
+    /// @dev A new position in a market while the account's set has no free lane.
+    function _opensTooMany(Side memory side) private pure returns (bool) {
+        return !side.listed && side.sizeX18 != 0 && side.lane == MarketSetLib.NO_LANE;
     }
 
     function _requireOwnerOrOperator(address owner) private view {
@@ -899,7 +607,7 @@ contract Clearinghouse is
         taker.account = to;
         _syncSide(batch, market, taker);
         RiskTransferResult memory r;
-        AccountHealth memory health = _sideHealth(batch, marketId, giver);
+        AccountHealth memory health = _sideHealth(batch, market, giver);
         r.fromEquityBeforeX18 = health.equityX18;
         r.fromMaintenanceMarginBeforeX18 = health.maintenanceMarginX18;
         if (priceX18 == 0) priceX18 = market.price.markPriceX18;
@@ -909,8 +617,8 @@ contract Clearinghouse is
         int256 fillX18 = fromSizeX18 > 0 ? -int256(sizeX18) : int256(sizeX18);
         _riskFill(giver, fillX18, priceX18);
         _riskFill(taker, -fillX18, priceX18);
-        r.fromEquityAfterX18 = _sideHealth(batch, marketId, giver).equityX18;
-        health = _sideHealth(batch, marketId, taker);
+        r.fromEquityAfterX18 = _sideHealth(batch, market, giver).equityX18;
+        health = _sideHealth(batch, market, taker);
         r.toEquityAfterX18 = health.equityX18;
         r.toInitialMarginAfterX18 = health.initialMarginX18;
         r.sizeX18 = sizeX18;
@@ -931,24 +639,11 @@ contract Clearinghouse is
 
     function _riskFill(Side memory side, int256 fillX18, uint256 priceX18) private pure {
         // `applyFill` reverts beyond the position bounds (and for a zero fill or price).
-        Position memory p = side.position;
-        (p.sizeX18, p.openNotionalX18, side.realizedPnlX18) = PositionMath.applyFill(
-            p.sizeX18,
-            p.openNotionalX18,
+        (side.sizeX18, side.openNotionalX18, side.realizedPnlX18) = PositionMath.applyFill(
+            side.oldSizeX18,
+            side.oldOpenNotionalX18,
             fillX18,
             priceX18
         );
-    }
-
-    /// @dev The side's health with its batch collateral and its position as it stands in `side`.
-    function _sideHealth(
-        Batch memory batch,
-        bytes32 marketId,
-        Side memory side
-    ) private view returns (AccountHealth memory) {
-        AccountCache memory cache = batch.accounts[side.accountIndex];
-        int256 collateralX18 =
-            cache.collateralX18 + cache.deltaX18 + side.realizedPnlX18 - side.fundingOwedX18 - side.feeX18;
-        return _health(batch, side.account, collateralX18, marketId, side.position, side.listed);
     }
 }

@@ -40,6 +40,7 @@ struct MarketCache {
     bool traded;
     uint256 volumeSizeX18;
     uint256 volumeNotionalX18;
+    uint256 setIndex; // the market's index in account sets (0: not looked up, or none yet)
 }
 
 /// @title ClearinghouseMarkets
