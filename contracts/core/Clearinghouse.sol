@@ -428,9 +428,10 @@ contract Clearinghouse is IClearinghouse, ClearinghouseAccounts, AccessControl, 
         Side memory side,
         bool reduces
     ) private view returns (bool) {
-        AccountHealth memory health = _sideHealth(batch, market, side);
-        if (reduces) return health.equityX18 >= 0;
-        return MarginMath.meetsInitialMargin(health);
+        (int256 equityX18, uint256 initialMarginX18) = _sideMargin(batch, market, side);
+        if (reduces) return equityX18 >= 0;
+        // The requirement is below 2^200 (MarginMath's bounds): the cast is exact.
+        return equityX18 >= int256(initialMarginX18);
     }
 
     /// @dev Writes both sides of a validated match: positions, order fills, account lists, caches.

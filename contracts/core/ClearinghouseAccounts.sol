@@ -168,6 +168,34 @@ abstract contract ClearinghouseAccounts is ClearinghouseMarkets {
         return side.realizedPnlX18;
     }
 
+    /// @dev The side's equity and initial margin after the fill (the margin check of a match). An
+    /// account whose only position is in `market` (the common case) needs no health record.
+    function _sideMargin(
+        Batch memory batch,
+        MarketCache memory market,
+        Side memory side
+    ) internal view returns (int256 equityX18, uint256 initialMarginX18) {
+        uint256 others = MarketSetLib.count(side.set);
+        if (side.listed) --others;
+        if (others != 0) {
+            AccountHealth memory health = _sideHealth(batch, market, side);
+            return (health.equityX18, health.initialMarginX18);
+        }
+        AccountCache memory cache = batch.accounts[side.accountIndex];
+        equityX18 = cache.collateralX18 + cache.deltaX18 + side.realizedPnlX18 - side.fundingOwedX18 - side.feeX18;
+        if (side.sizeX18 == 0) return (equityX18, 0);
+        // The fill's checks bound the size and open notional (POSITION_LIMIT, `applyFill`) and the
+        // oracle the mark; a market that trades is never SETTLED, so its session ratios apply.
+        int256 uPnlX18;
+        (uPnlX18, initialMarginX18) = MarginMath.pnlAndInitialMargin(
+            side.sizeX18,
+            side.openNotionalX18,
+            market.price.markPriceX18,
+            market.params.initialMarginBps
+        );
+        equityX18 += uPnlX18;
+    }
+
     /// @dev The side's health with its batch collateral, its other markets as stored, and `side`'s
     /// position (after the fill) in `market`.
     function _sideHealth(

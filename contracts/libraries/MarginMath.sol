@@ -111,6 +111,31 @@ library MarginMath {
         }
     }
 
+    /// @notice One position's uPnL and initial margin, rounded exactly as `accumulate` rounds them
+    /// (uPnL toward -infinity, the notional and the requirement up): the clearinghouse's margin check
+    /// of an account whose only position is the traded one.
+    /// @dev Warning: no range checks. The caller guarantees |size| <= CH_MAX_ABS_SIZE_X18, |open
+    /// notional| < 2^127, mark <= CH_MAX_PRICE_X18 and initialMarginBps <= BPS (the bounds `accumulate`
+    /// checks), under which nothing below overflows.
+    function pnlAndInitialMargin(
+        int256 sizeX18,
+        int256 openNotionalX18,
+        uint256 markPriceX18,
+        uint256 initialMarginBps
+    ) internal pure returns (int256 uPnlX18, uint256 initialMarginX18) {
+        (uint256 notionalDownX18, bool hasRemainder) = FixedPointMath.mulDivWithRemainder(
+            SignedMath.abs(sizeX18),
+            markPriceX18,
+            X18
+        );
+        // Unchecked: |size| * mark / 1e18 < 2^200 and |open notional| < 2^127 under the caller's bounds.
+        unchecked {
+            uint256 notionalUpX18 = hasRemainder ? notionalDownX18 + 1 : notionalDownX18;
+            uPnlX18 = (sizeX18 >= 0 ? int256(notionalDownX18) : -int256(notionalUpX18)) - openNotionalX18;
+            initialMarginX18 = FixedPointMath.mulDivUp(notionalUpX18, initialMarginBps, BPS);
+        }
+    }
+
     /// @notice The health of an account with `collateralX18` and the positions in `exposures`.
     function accountHealth(
         int256 collateralX18,
