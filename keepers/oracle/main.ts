@@ -8,6 +8,7 @@
  * session transition of the SDK calendar. JSON logs, Prometheus metrics, graceful shutdown.
  */
 import { SigningKey } from "ethers";
+import { dataStreamsSources } from "../../deploy/system.js";
 import { loadCalendarFile } from "../../sdk/calendar.js";
 import { IOracleAdapter__factory } from "../../typechain-types/index.js";
 import { runTickKeeper } from "../common.js";
@@ -154,7 +155,7 @@ async function main(): Promise<void> {
     builders = [
       new MockFeedAnswers(),
       new MockPythUpdates(deployment.mocks.pyth, provider),
-      new LocalDonReports(deployment.contracts.dataStreamsSource, donKey),
+      new LocalDonReports(dataStreamsSources(deployment.contracts), donKey),
       quotes,
     ];
   }
