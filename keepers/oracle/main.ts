@@ -8,8 +8,8 @@
  * `OracleAdapter.poke(market)` at every session transition of the SDK calendar. JSON logs,
  * Prometheus metrics, graceful shutdown (docs/keepers.md).
  */
-import { SigningKey } from "ethers";
-import { dataStreamsSources } from "../../deploy/system.js";
+import { SigningKey, type Provider } from "ethers";
+import { dataStreamsSources, type DeploymentRecord } from "../../deploy/system.js";
 import { loadCalendarFile } from "../../sdk/calendar.js";
 import { IOracleAdapter__factory } from "../../typechain-types/index.js";
 import { runTickKeeper } from "../common.js";
@@ -254,11 +254,14 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === "" ? undefined : value;
 }
 
-/** The production pull builders `config` enables, over `deployment`'s contracts. */
-function pullBuilders(
+/**
+ * The production pull builders `config` enables (`--push-pyth`, `--push-data-streams`) over
+ * `deployment`'s contracts, sharing one set of fetch options and metrics.
+ */
+export function pullBuilders(
   config: OracleCliConfig,
-  deployment: Awaited<ReturnType<typeof connectKeeper>>["deployment"],
-  provider: Awaited<ReturnType<typeof connectKeeper>>["provider"],
+  deployment: DeploymentRecord,
+  provider: Provider,
   logger: Logger,
   metrics: MetricsRegistry,
 ): UpdateBuilder[] {

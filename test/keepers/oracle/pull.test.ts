@@ -4,7 +4,8 @@
  * configuration.
  */
 import { expect } from "chai";
-import { AbiCoder, Interface } from "ethers";
+import { AbiCoder, Interface, JsonRpcProvider } from "ethers";
+import type { DeploymentRecord } from "../../../deploy/system.js";
 import { ConfigError } from "../../../keepers/lib/config.js";
 import { FetchError, createFetchMetrics, type FetchOptions } from "../../../keepers/lib/http.js";
 import { JsonLogger, silentLogger } from "../../../keepers/lib/logger.js";
@@ -13,7 +14,7 @@ import type { DataStreamsReport, DataStreamsReportFetcher } from "../../../keepe
 import { DataStreamsRestFetcher } from "../../../keepers/oracle/datastreams.js";
 import { HermesFetcher, type PythUpdateFetcher, type PythUpdates } from "../../../keepers/oracle/hermes.js";
 import { OracleKeeper, type OracleMarket } from "../../../keepers/oracle/keeper.js";
-import { parseOracleConfig } from "../../../keepers/oracle/main.js";
+import { parseOracleConfig, pullBuilders } from "../../../keepers/oracle/main.js";
 import {
   DataStreamsPullReports,
   MissingStreamError,
@@ -364,6 +365,18 @@ describe("oracle keeper with failing web services", function () {
 });
 
 describe("oracle keeper production configuration", function () {
+  /** The parts of a deployment record the pull builders read. */
+  const record = {
+    oracles: { pyth: PYTH },
+    contracts: {
+      dataStreamsRegularHours: SOURCES.regularHours,
+      dataStreamsExtendedHours: SOURCES.extendedHours,
+      dataStreamsOvernightHours: SOURCES.overnightHours,
+    },
+  } as unknown as DeploymentRecord;
+  let hermes: FakeServer | undefined;
+  afterEach(async () => hermes?.close());
+
   const base = [
     "--rpc-url",
     "http://127.0.0.1:8545",
@@ -442,5 +455,45 @@ describe("oracle keeper production configuration", function () {
       ConfigError,
       /must be ≥ 1/,
     );
+  });
+
+  it("wires the builders the flags enable, with the configured Hermes URL, token and attempts", async function () {
+    hermes = await startFakeServer((_req, res) => json(res, 503, "overloaded"));
+    // No chain is reached: every builder below fails at its fetch or is not built.
+    const provider = new JsonRpcProvider("http://127.0.0.1:1", 31337, { staticNetwork: true });
+    const sources = (argv: string[], env: NodeJS.ProcessEnv) =>
+      pullBuilders(
+        parseOracleConfig([...base, ...argv], env),
+        record,
+        provider,
+        silentLogger,
+        new MetricsRegistry(),
+      ).map((b) => b.source);
+    expect(sources([], creds)).to.deep.equal(["pyth", "dataStreams"]);
+    expect(sources(["--push-pyth=false"], creds)).to.deep.equal(["dataStreams"]);
+    expect(sources(["--push-data-streams=false"], {})).to.deep.equal(["pyth"]);
+
+    const registry = new MetricsRegistry("w_");
+    const config = parseOracleConfig(
+      [...base, "--hermes-url", `${hermes.url}/prefix`, "--fetch-attempts", "1"],
+      {
+        ...creds,
+        SUNDIAL_HERMES_API_KEY: "hermes-token",
+      },
+    );
+    const [pyth, streams] = pullBuilders(config, record, provider, silentLogger, registry);
+    try {
+      await pyth!.build(MARKETS, 1_000, Session.REGULAR);
+      expect.fail("built without Hermes");
+    } catch (err) {
+      expect((err as FetchError).kind).to.equal("http_5xx");
+    }
+    expect(
+      hermes.requests.map((r) => [new URL(r.url, hermes!.url).pathname, r.headers["authorization"]]),
+    ).to.deep.equal([["/prefix/v2/updates/price/latest", "Bearer hermes-token"]]);
+    // One attempt (--fetch-attempts 1): a 503 would otherwise be retried.
+    expect(registry.render()).to.include('w_fetch_errors_total{kind="http_5xx",service="hermes"} 1');
+    expect(streams).to.be.instanceOf(DataStreamsPullReports);
+    provider.destroy();
   });
 });
