@@ -19,7 +19,7 @@ import {MarginMath} from "../libraries/MarginMath.sol";
 import {MarketSetLib} from "../libraries/MarketSetLib.sol";
 import {OrderLib} from "../libraries/OrderLib.sol";
 import {PositionMath} from "../libraries/PositionMath.sol";
-import {AccountId} from "../types/Account.sol";
+import {AccountId, AccountIdLib} from "../types/Account.sol";
 import {Match, MarketConfig, SkipReason} from "../types/Clearinghouse.sol";
 import {AccountHealth} from "../types/Market.sol";
 import {Order} from "../types/Order.sol";
@@ -40,8 +40,6 @@ contract Clearinghouse is IClearinghouse, ClearinghouseAccounts, AccessControl, 
 
     /// @inheritdoc IClearinghouse
     uint256 public tradingPausedUntil;
-    /// @inheritdoc IClearinghouse
-    mapping(address owner => uint256 floor) public nonceFloor;
 
     /// @dev Per order hash: bit 255 = cancelled by hash (`ORDER_CANCELLED_BIT`), bits 0..254 = the size
     /// filled while the order is partially filled (sizes are below 2^127, so they never reach bit 255).
@@ -116,9 +114,14 @@ contract Clearinghouse is IClearinghouse, ClearinghouseAccounts, AccessControl, 
     /// @inheritdoc IClearinghouse
     function raiseNonceFloor(address owner, uint256 newFloor) external nonReentrant {
         _requireOwnerOrOperator(owner);
-        uint256 currentFloor = nonceFloor[owner];
+        AccountId home = AccountIdLib.from(owner, 0);
+        uint256 word = _accountMarketSets[home];
+        uint256 currentFloor = MarketSetLib.nonceFloor(word);
         if (newFloor <= currentFloor) revert Clearinghouse_NonceFloorNotRaised(owner, currentFloor, newFloor);
-        nonceFloor[owner] = newFloor;
+        if (newFloor > Constants.CH_NONCE_LIMIT) {
+            revert Clearinghouse_NonceFloorTooLarge(newFloor, Constants.CH_NONCE_LIMIT);
+        }
+        _accountMarketSets[home] = MarketSetLib.withNonceFloor(word, newFloor);
         emit NonceFloorRaised(owner, newFloor, msg.sender);
     }
 
@@ -216,6 +219,12 @@ contract Clearinghouse is IClearinghouse, ClearinghouseAccounts, AccessControl, 
     /// @inheritdoc IClearinghouse
     function filledX18(bytes32 orderHash) external view returns (uint256) {
         return _orderStates[orderHash] & ~ORDER_CANCELLED_BIT;
+    }
+
+    /// @inheritdoc IClearinghouse
+    /// @dev Kept in the market-set word of the owner's subaccount 0 (`MarketSetLib`).
+    function nonceFloor(address owner) public view returns (uint256) {
+        return MarketSetLib.nonceFloor(_accountMarketSets[AccountIdLib.from(owner, 0)]);
     }
 
     /// @inheritdoc IClearinghouse
@@ -489,7 +498,9 @@ contract Clearinghouse is IClearinghouse, ClearinghouseAccounts, AccessControl, 
     ) private view returns (bool live, uint256 filled) {
         address owner = order.owner;
         uint256 nonce = order.nonce;
-        if (nonce < nonceFloor[owner]) return (false, 0);
+        // The floor lives in the set word of the owner's subaccount 0: for an order of that account
+        // (the common case) it is the slot `_syncSide` reads next, so it is read once.
+        if (nonce < nonceFloor(owner)) return (false, 0);
         (uint256 wordIndex, uint256 mask) = OrderLib.nonceBitmapPosition(nonce);
         if (_nonceBitmap[owner][wordIndex] & mask == 0) return (true, 0);
         filled = _orderStates[orderHash];
