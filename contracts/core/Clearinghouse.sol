@@ -1,12 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
-import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
-import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IClearinghouse} from "../interfaces/IClearinghouse.sol";
 import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
 import {IMarginAuthority} from "../interfaces/IMarginAuthority.sol";
@@ -20,38 +17,29 @@ import {MarketSetLib} from "../libraries/MarketSetLib.sol";
 import {OrderLib} from "../libraries/OrderLib.sol";
 import {PositionMath} from "../libraries/PositionMath.sol";
 import {AccountId, AccountIdLib} from "../types/Account.sol";
-import {Match, MarketConfig, SkipReason} from "../types/Clearinghouse.sol";
-import {AccountHealth} from "../types/Market.sol";
+import {CircuitBreakerState, Match, MarketConfig, SkipReason} from "../types/Clearinghouse.sol";
+import {AccountHealth, FundingState, Position} from "../types/Market.sol";
 import {Order} from "../types/Order.sol";
 import {RISK_TRANSFER_WORDS, RiskTransferResult} from "../types/Liquidation.sol";
-import {MarketCache, TradingMode} from "./ClearinghouseMarkets.sol";
-import {AccountCache, Batch, ClearinghouseAccounts, Side} from "./ClearinghouseAccounts.sol";
+import {ClearinghouseMarkets, MarketCache, TradingMode} from "./ClearinghouseMarkets.sol";
+import {AccountCache, Batch, Side} from "./ClearinghouseAccounts.sol";
+import {ClearinghouseExtension} from "./ClearinghouseExtension.sol";
+import {ClearinghouseState} from "./ClearinghouseState.sol";
 
 /// @title Clearinghouse
 /// @notice Batch settlement of signed orders, cross margin, funding and risk controls. See
 /// `IClearinghouse` and docs/clearinghouse.md.
-contract Clearinghouse is IClearinghouse, ClearinghouseAccounts, AccessControl, EIP712, ReentrancyGuardTransient {
+contract Clearinghouse is IClearinghouse, ClearinghouseState {
     using OrderLib for Order;
 
     /// @inheritdoc IClearinghouse
     bytes32 public constant MATCHER_ROLE = keccak256("MATCHER_ROLE");
     /// @inheritdoc IClearinghouse
-    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
+    bytes32 public constant GUARDIAN_ROLE = GUARDIAN;
 
-    /// @inheritdoc IClearinghouse
-    uint256 public tradingPausedUntil;
-
-    /// @dev Per order hash: bit 255 = cancelled by hash (`ORDER_CANCELLED_BIT`), bits 0..254 = the size
-    /// filled while the order is partially filled (sizes are below 2^127, so they never reach bit 255).
-    /// Read only when the order's nonce bit is set (`_liveFilledX18`): a fresh order costs no read.
-    mapping(bytes32 orderHash => uint256 state) private _orderStates;
-    /// @dev Used nonces: set by an order's FIRST fill, by `cancelOrders` and by `invalidateNonces`.
-    mapping(address owner => mapping(uint256 wordIndex => uint256 bits)) private _nonceBitmap;
-    /// @dev Nonces invalidated by `invalidateNonces` (also set in `_nonceBitmap`): read only for a
-    /// partially filled order, whose nonce bit its first fill already set.
-    mapping(address owner => mapping(uint256 wordIndex => uint256 bits)) private _invalidatedNonces;
-    /// @dev `_orderStates` flag of an order cancelled by hash.
-    uint256 private constant ORDER_CANCELLED_BIT = 1 << 255;
+    /// @notice The contract running the infrequent entry points in this contract's storage
+    /// (`ClearinghouseExtension`, deployed by the constructor; see `_delegateToExtension`).
+    address public immutable extension;
     /// @param collateralVault The vault whose margin authority this contract becomes.
     /// @param oracleAdapter The oracle adapter (grant this contract `TRADE_REPORTER_ROLE` there).
     /// @param marketRegistry The market registry.
@@ -63,13 +51,11 @@ contract Clearinghouse is IClearinghouse, ClearinghouseAccounts, AccessControl, 
         IMarketRegistry marketRegistry,
         address admin,
         address guardian
-    )
-        ClearinghouseAccounts(collateralVault, oracleAdapter, marketRegistry)
-        EIP712(OrderLib.DOMAIN_NAME, OrderLib.DOMAIN_VERSION)
-    {
+    ) ClearinghouseState(collateralVault, oracleAdapter, marketRegistry) {
         if (admin == address(0) || guardian == address(0)) revert Clearinghouse_ZeroAddress();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(GUARDIAN_ROLE, guardian);
+        extension = address(new ClearinghouseExtension(collateralVault, oracleAdapter, marketRegistry));
     }
 
     // ============================================================================ trading
@@ -83,7 +69,7 @@ contract Clearinghouse is IClearinghouse, ClearinghouseAccounts, AccessControl, 
         if (count > Constants.CH_MAX_MATCHES_PER_BATCH) {
             revert Clearinghouse_BatchTooLarge(count, Constants.CH_MAX_MATCHES_PER_BATCH);
         }
-        uint256 pausedUntil = tradingPausedUntil;
+        uint256 pausedUntil = _tradingPausedUntil;
         if (block.timestamp < pausedUntil) revert Clearinghouse_TradingPaused(pausedUntil);
         Batch memory batch = _newBatch(INITIAL_MARKET_CAPACITY, 2 * count);
         batch.sequencerDown = _sequencerDown();
@@ -96,42 +82,21 @@ contract Clearinghouse is IClearinghouse, ClearinghouseAccounts, AccessControl, 
     // ============================================================================ cancellation
 
     /// @inheritdoc IClearinghouse
-    function cancelOrders(Order[] calldata orders) external nonReentrant {
-        uint256 count = orders.length;
-        for (uint256 i; i < count; ++i) {
-            Order calldata order = orders[i];
-            address owner = order.owner;
-            _requireOwnerOrOperator(owner);
-            bytes32 orderHash = _hashTypedDataV4(OrderLib.hashCalldata(order));
-            _orderStates[orderHash] |= ORDER_CANCELLED_BIT;
-            // The nonce bit too: a fill checks the order's state only when its nonce bit is set.
-            (uint256 wordIndex, uint256 mask) = OrderLib.nonceBitmapPosition(order.nonce);
-            _nonceBitmap[owner][wordIndex] |= mask;
-            emit OrderCancelled(orderHash, owner, msg.sender);
-        }
+    /// @dev Runs in `extension`.
+    function cancelOrders(Order[] calldata) external {
+        _delegateToExtension();
     }
 
     /// @inheritdoc IClearinghouse
-    function raiseNonceFloor(address owner, uint256 newFloor) external nonReentrant {
-        _requireOwnerOrOperator(owner);
-        AccountId home = AccountIdLib.from(owner, 0);
-        uint256 word = _accountMarketSets[home];
-        uint256 currentFloor = MarketSetLib.nonceFloor(word);
-        if (newFloor <= currentFloor) revert Clearinghouse_NonceFloorNotRaised(owner, currentFloor, newFloor);
-        if (newFloor > Constants.CH_NONCE_LIMIT) {
-            revert Clearinghouse_NonceFloorTooLarge(newFloor, Constants.CH_NONCE_LIMIT);
-        }
-        _accountMarketSets[home] = MarketSetLib.withNonceFloor(word, newFloor);
-        emit NonceFloorRaised(owner, newFloor, msg.sender);
+    /// @dev Runs in `extension`.
+    function raiseNonceFloor(address, uint256) external {
+        _delegateToExtension();
     }
 
     /// @inheritdoc IClearinghouse
-    function invalidateNonces(address owner, uint256 wordIndex, uint256 mask) external nonReentrant {
-        _requireOwnerOrOperator(owner);
-        OrderLib.invalidateNonces(_nonceBitmap[owner], wordIndex, mask);
-        // Also kills an order already partially filled with one of these nonces (its bit was set).
-        OrderLib.invalidateNonces(_invalidatedNonces[owner], wordIndex, mask);
-        emit NoncesInvalidated(owner, wordIndex, mask, msg.sender);
+    /// @dev Runs in `extension`.
+    function invalidateNonces(address, uint256, uint256) external {
+        _delegateToExtension();
     }
 
     // ============================================================================ keepers
@@ -147,58 +112,60 @@ contract Clearinghouse is IClearinghouse, ClearinghouseAccounts, AccessControl, 
     }
 
     /// @inheritdoc IClearinghouse
-    function settlePosition(AccountId account, bytes32 marketId) external nonReentrant {
-        Batch memory batch = _newBatch(1, 1);
-        MarketCache memory market = batch.markets[_marketIn(batch, marketId)];
-        if (!market.listed) revert Clearinghouse_UnknownMarket(marketId);
-        if (market.mode != TradingMode.SETTLED)
-            revert Clearinghouse_MarketNotSettled(marketId, market.price.state);
-        Side memory side;
-        side.account = account;
-        _syncSide(batch, market, side);
-        int256 sizeX18 = side.oldSizeX18;
-        if (sizeX18 == 0) revert Clearinghouse_NoPosition(account, marketId);
-        int256 openNotionalX18 = side.oldOpenNotionalX18;
-        uint256 priceX18 = market.price.markPriceX18;
-        side.realizedPnlX18 = PositionMath.closeAt(sizeX18, openNotionalX18, priceX18);
-        side.sizeX18 = 0;
-        side.openNotionalX18 = 0;
-        _updateOpenInterest(market, sizeX18, 0);
-        _writeSide(batch, market, side);
-        batch.openNotionalDeltaX18 = -openNotionalX18;
-        // The counterparties still hold the other side: their claim (size * price, rounded toward
-        // -infinity here) stays in the settled balance until they settle (see IClearinghouse).
-        batch.settledDeltaX18 = side.fundingOwedX18 - (side.realizedPnlX18 + openNotionalX18);
-        _finishBatch(batch);
-        emit PositionSettled(account, marketId, sizeX18, priceX18, side.realizedPnlX18, side.fundingOwedX18);
+    /// @dev Runs in `extension`.
+    function settlePosition(AccountId, bytes32) external {
+        _delegateToExtension();
     }
 
     // ============================================================================ guardian
 
     /// @inheritdoc IClearinghouse
-    function pauseTrading() external nonReentrant onlyRole(GUARDIAN_ROLE) {
-        uint256 availableAt = tradingPauseAvailableAt();
-        if (block.timestamp < availableAt) revert Clearinghouse_PauseCooldownActive(availableAt);
-        uint256 pausedUntil = block.timestamp + Constants.CH_TRADING_PAUSE_DURATION;
-        tradingPausedUntil = pausedUntil;
-        emit TradingPaused(msg.sender, pausedUntil);
+    /// @dev Runs in `extension`.
+    function pauseTrading() external {
+        _delegateToExtension();
     }
 
     /// @inheritdoc IClearinghouse
-    function unpauseTrading() external nonReentrant {
-        if (!hasRole(GUARDIAN_ROLE, msg.sender)) _checkRole(DEFAULT_ADMIN_ROLE);
-        if (block.timestamp >= tradingPausedUntil) revert Clearinghouse_TradingNotPaused();
-        // The pause ends now; the cooldown for the next one counts from here.
-        tradingPausedUntil = block.timestamp;
-        emit TradingUnpaused(msg.sender);
+    /// @dev Runs in `extension`.
+    function unpauseTrading() external {
+        _delegateToExtension();
     }
 
     // ============================================================================ views
 
     /// @inheritdoc IClearinghouse
-    function tradingPauseAvailableAt() public view returns (uint256) {
-        uint256 pausedUntil = tradingPausedUntil;
-        return pausedUntil == 0 ? 0 : pausedUntil + Constants.CH_TRADING_PAUSE_COOLDOWN;
+    function tradingPausedUntil() external view returns (uint256) {
+        return _tradingPausedUntil;
+    }
+
+    /// @inheritdoc IClearinghouse
+    function tradingPauseAvailableAt() external view returns (uint256) {
+        return _tradingPauseAvailableAt();
+    }
+
+    /// @inheritdoc IClearinghouse
+    function vault() external view returns (ICollateralVault) {
+        return _vault;
+    }
+
+    /// @inheritdoc IClearinghouse
+    function oracle() external view returns (IOracleAdapter) {
+        return _oracle;
+    }
+
+    /// @inheritdoc IClearinghouse
+    function registry() external view returns (IMarketRegistry) {
+        return _registry;
+    }
+
+    /// @inheritdoc IClearinghouse
+    function totalOpenNotionalX18() external view returns (int256) {
+        return _totalOpenNotionalX18;
+    }
+
+    /// @inheritdoc IClearinghouse
+    function settledBalanceX18() external view returns (int256) {
+        return _settledBalanceX18;
     }
 
     /// @inheritdoc IClearinghouse
@@ -233,11 +200,51 @@ contract Clearinghouse is IClearinghouse, ClearinghouseAccounts, AccessControl, 
     }
 
     /// @inheritdoc IClearinghouse
+    function fundingState(bytes32 marketId) external view returns (FundingState memory) {
+        return FundingMath.unpack(_fundingStates[marketId]);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function openInterest(
+        bytes32 marketId
+    ) external view returns (uint256 longX18, uint256 shortX18, uint256 splitFactorX18) {
+        ClearinghouseMarkets.OpenInterestState memory oi = _openInterest[marketId];
+        return (oi.longX18, oi.shortX18, _openInterestSplitFactor[marketId]);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function circuitBreakerState(bytes32 marketId) external view returns (CircuitBreakerState memory) {
+        return _breakers[marketId];
+    }
+
+    /// @inheritdoc IClearinghouse
+    /// @dev `account`'s position in `marketId` as stored (split factor and funding index of its
+    /// last touch); all zero without a position.
+    function position(AccountId account, bytes32 marketId) external view returns (Position memory p) {
+        uint256 index = _marketIndices[marketId];
+        if (index == 0) return p;
+        (bool found, uint256 lane) = MarketSetLib.find(_accountMarketSets[account], index);
+        if (found) p = PositionMath.load(_positions[account][lane]);
+    }
+
+    /// @inheritdoc IClearinghouse
+    /// @dev The markets in which `account` holds a position, in lane order.
+    function accountMarkets(AccountId account) external view returns (bytes32[] memory marketIds) {
+        uint256 set = _accountMarketSets[account];
+        marketIds = new bytes32[](MarketSetLib.count(set));
+        uint256 n;
+        for (uint256 lane; n < marketIds.length; ++lane) {
+            uint256 index = MarketSetLib.at(set, lane);
+            if (index != 0) marketIds[n++] = _indexedMarkets[index];
+        }
+    }
+
+    /// @inheritdoc IClearinghouse
     function accountHealth(AccountId account) public view returns (AccountHealth memory) {
         // Room for every market an account may hold (pointers only: `_pointerArray` allocates no structs).
         Batch memory batch = _newBatch(Constants.CH_MAX_MARKETS_PER_ACCOUNT, 0);
         uint256 set = _accountMarketSets[account];
-        return _health(batch, account, vault.collateralX18(account), set, MarketSetLib.NO_LANE);
+        return _health(batch, account, _vault.collateralX18(account), set, MarketSetLib.NO_LANE);
     }
 
     /// @inheritdoc IClearinghouse
@@ -249,7 +256,7 @@ contract Clearinghouse is IClearinghouse, ClearinghouseAccounts, AccessControl, 
     /// @dev Never reverts: without positions it is the collateral; otherwise a failure anywhere in the
     /// health computation (an oracle or registry revert) answers 0 for this account only.
     function withdrawableX18(AccountId account) external view returns (uint256) {
-        int256 collateralX18 = vault.collateralX18(account);
+        int256 collateralX18 = _vault.collateralX18(account);
         if (MarketSetLib.count(_accountMarketSets[account]) == 0) {
             return collateralX18 > 0 ? uint256(collateralX18) : 0;
         }
@@ -262,7 +269,7 @@ contract Clearinghouse is IClearinghouse, ClearinghouseAccounts, AccessControl, 
 
     /// @inheritdoc IMarginAuthority
     function totalUnrealizedPnlX18() external view returns (int256) {
-        return settledBalanceX18 - totalOpenNotionalX18;
+        return _settledBalanceX18 - _totalOpenNotionalX18;
     }
 
     // ============================================================================ match settlement
@@ -521,7 +528,7 @@ contract Clearinghouse is IClearinghouse, ClearinghouseAccounts, AccessControl, 
         bytes calldata signature
     ) private view returns (bool) {
         address signer = order.signer;
-        if (signer != order.owner && !vault.isOperator(order.owner, signer)) return false;
+        if (signer != order.owner && !_vault.isOperator(order.owner, signer)) return false;
         (address recovered, ECDSA.RecoverError error, ) = ECDSA.tryRecoverCalldata(digest, signature);
         if (error == ECDSA.RecoverError.NoError && recovered == signer) return true;
         // A contract signer gets a fixed gas budget: a wallet that burns gas skips only its own match.
@@ -588,9 +595,20 @@ contract Clearinghouse is IClearinghouse, ClearinghouseAccounts, AccessControl, 
         return !side.listed && side.sizeX18 != 0 && side.lane == MarketSetLib.NO_LANE;
     }
 
-    function _requireOwnerOrOperator(address owner) private view {
-        if (msg.sender != owner && !vault.isOperator(owner, msg.sender)) {
-            revert Clearinghouse_NotOwnerOrOperator(msg.sender, owner);
+    /// @dev Runs the current call in `extension` (this contract's storage, `msg.sender` and value
+    /// preserved) and returns or reverts with its result.
+    function _delegateToExtension() private {
+        address target = extension;
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            calldatacopy(ptr, 0, calldatasize())
+            let ok := delegatecall(gas(), target, ptr, calldatasize(), 0, 0)
+            returndatacopy(ptr, 0, returndatasize())
+            if iszero(ok) {
+                revert(ptr, returndatasize())
+            }
+            return(ptr, returndatasize())
         }
     }
 

@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {Hashes} from "@openzeppelin/contracts/utils/cryptography/Hashes.sol";
 import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
+import {IClearinghouse} from "../interfaces/IClearinghouse.sol";
 import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
 import {IMarketRegistry} from "../interfaces/IMarketRegistry.sol";
 import {IOracleAdapter} from "../interfaces/IOracleAdapter.sol";
@@ -63,22 +64,23 @@ struct Batch {
 abstract contract ClearinghouseAccounts is ClearinghouseMarkets {
     using TransientSlot for TransientSlot.Uint256Slot;
 
-    /// @notice The collateral vault whose margin authority this is.
-    ICollateralVault public immutable vault;
-    /// @notice Σ open notional over all positions.
-    int256 public totalOpenNotionalX18;
-    /// @notice Funding and settlement amounts taken from one side but not yet paid to the other.
-    int256 public settledBalanceX18;
+    /// @dev The collateral vault whose margin authority this is (`IClearinghouse.vault`).
+    ICollateralVault internal immutable _vault;
+    /// @dev Σ open notional over all positions (`IClearinghouse.totalOpenNotionalX18`).
+    int256 internal _totalOpenNotionalX18;
+    /// @dev Funding and settlement amounts taken from one side but not yet paid to the other
+    /// (`IClearinghouse.settledBalanceX18`).
+    int256 internal _settledBalanceX18;
 
     /// @dev One position per lane of the account's set (16 = `MarketSetLib.CAPACITY`; an array length
     /// must be a literal).
-    mapping(AccountId account => PackedPosition[16] lanes) private _positions;
+    mapping(AccountId account => PackedPosition[16] lanes) internal _positions;
     /// @dev Per account, the markets it holds a position in, one lane each (`MarketSetLib`).
     mapping(AccountId account => uint256 set) internal _accountMarketSets;
     /// @dev Every market that ever held a position has an index in `[1, MarketSetLib.MAX_INDEX]`,
     /// assigned in order at its first position (`_writeSide`); 0 = none yet.
-    mapping(bytes32 marketId => uint256 index) private _marketIndices;
-    mapping(uint256 index => bytes32 marketId) private _indexedMarkets;
+    mapping(bytes32 marketId => uint256 index) internal _marketIndices;
+    mapping(uint256 index => bytes32 marketId) internal _indexedMarkets;
     uint256 private _indexedMarketCount;
 
     /// @dev Market cache entries allocated up front; `_marketIn` doubles the array when it is full.
@@ -91,30 +93,8 @@ abstract contract ClearinghouseAccounts is ClearinghouseMarkets {
         IOracleAdapter oracleAdapter,
         IMarketRegistry marketRegistry
     ) ClearinghouseMarkets(oracleAdapter, marketRegistry) {
-        if (address(collateralVault) == address(0)) revert Clearinghouse_ZeroAddress();
-        vault = collateralVault;
-    }
-
-    // ============================================================================ views
-
-    /// @notice `account`'s position in `marketId` as stored (split factor and funding index of its
-    /// last touch); all zero without a position.
-    function position(AccountId account, bytes32 marketId) external view returns (Position memory p) {
-        uint256 index = _marketIndices[marketId];
-        if (index == 0) return p;
-        (bool found, uint256 lane) = MarketSetLib.find(_accountMarketSets[account], index);
-        if (found) p = PositionMath.load(_positions[account][lane]);
-    }
-
-    /// @notice The markets in which `account` holds a position, in lane order.
-    function accountMarkets(AccountId account) external view returns (bytes32[] memory marketIds) {
-        uint256 set = _accountMarketSets[account];
-        marketIds = new bytes32[](MarketSetLib.count(set));
-        uint256 n;
-        for (uint256 lane; n < marketIds.length; ++lane) {
-            uint256 index = MarketSetLib.at(set, lane);
-            if (index != 0) marketIds[n++] = _indexedMarkets[index];
-        }
+        if (address(collateralVault) == address(0)) revert IClearinghouse.Clearinghouse_ZeroAddress();
+        _vault = collateralVault;
     }
 
     // ============================================================================ sides
@@ -327,7 +307,7 @@ abstract contract ClearinghouseAccounts is ClearinghouseMarkets {
         uint256 indexPlusOne = slot.tload();
         if (indexPlusOne != 0) return indexPlusOne - 1;
         uint256 count = batch.accountCount;
-        batch.accounts[count] = AccountCache(account, vault.collateralX18(account), 0);
+        batch.accounts[count] = AccountCache(account, _vault.collateralX18(account), 0);
         batch.accountCount = count + 1;
         slot.tstore(count + 1);
         return count;
@@ -346,11 +326,11 @@ abstract contract ClearinghouseAccounts is ClearinghouseMarkets {
             _storeMarket(market);
             if (market.traded) {
                 // Volume-weighted price of the batch, rounded down (it only feeds the oracle's EMA).
-                oracle.recordTrade(market.marketId, _volumeWeightedPriceX18(market), market.volumeNotionalX18);
+                _oracle.recordTrade(market.marketId, _volumeWeightedPriceX18(market), market.volumeNotionalX18);
             }
         }
-        if (batch.openNotionalDeltaX18 != 0) totalOpenNotionalX18 += batch.openNotionalDeltaX18;
-        if (batch.settledDeltaX18 != 0) settledBalanceX18 += batch.settledDeltaX18;
+        if (batch.openNotionalDeltaX18 != 0) _totalOpenNotionalX18 += batch.openNotionalDeltaX18;
+        if (batch.settledDeltaX18 != 0) _settledBalanceX18 += batch.settledDeltaX18;
         uint256 accountCount = batch.accountCount;
         if (accountCount == 0 && batch.feeDeltaX18 == 0) return;
         AccountId[] memory accounts = new AccountId[](accountCount);
@@ -361,6 +341,6 @@ abstract contract ClearinghouseAccounts is ClearinghouseMarkets {
             deltas[i] = cache.deltaX18;
             _batchAccountSlot(cache.account).tstore(0);
         }
-        vault.applySettlement(accounts, deltas, batch.feeDeltaX18);
+        _vault.applySettlement(accounts, deltas, batch.feeDeltaX18);
     }
 }
