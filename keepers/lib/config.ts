@@ -176,13 +176,22 @@ export function loadWallet(keyEnv: string, env: NodeJS.ProcessEnv, provider?: Pr
   if (key === undefined || key === "") {
     throw new ConfigError([`environment variable $${keyEnv} (named by --key-env) is not set`]);
   }
-  const normalized = key.startsWith("0x") ? key : "0x" + key;
+  return walletFromKey(key, `$${keyEnv}`, provider);
+}
+
+/**
+ * The wallet of a private key from `source` (e.g. `$SUNDIAL_MATCHER_KEY`, for messages).
+ * @throws ConfigError when `key` is not a 32-byte hex secp256k1 key (the key is never echoed).
+ */
+export function walletFromKey(key: string, source: string, provider?: Provider): Wallet {
+  const trimmed = key.trim();
+  const normalized = trimmed.startsWith("0x") ? trimmed : "0x" + trimmed;
   if (!/^0x[0-9a-fA-F]{64}$/.test(normalized)) {
-    throw new ConfigError([`$${keyEnv} does not hold a 32-byte hex private key`]);
+    throw new ConfigError([`${source} does not hold a 32-byte hex private key`]);
   }
   try {
     return new Wallet(normalized, provider ?? null);
   } catch {
-    throw new ConfigError([`$${keyEnv} does not hold a valid secp256k1 private key`]);
+    throw new ConfigError([`${source} does not hold a valid secp256k1 private key`]);
   }
 }

@@ -226,10 +226,7 @@ export function endToEnd(kind: NodeKind): void {
       "matcher",
       "keepers/matcher/main.ts",
       [
-        "--rpc-url",
-        ctx.node.url,
-        "--clearinghouse",
-        ctx.record.contracts.clearinghouse,
+        ...common,
         "--db",
         join(ctx.workDir, "matcher.sqlite"),
         "--port",
@@ -241,7 +238,9 @@ export function endToEnd(kind: NodeKind): void {
       ],
       { SUNDIAL_MATCHER_KEY: devKey(MATCHER) },
     );
-    await matcher.waitForLog("matcher starting", 120_000);
+    const matcherStarted = await matcher.waitForLog("matcher starting", 120_000);
+    // The matcher reads the clearinghouse from the deployment record, like the keepers.
+    expect(matcherStarted.clearinghouse).to.equal(ctx.record.contracts.clearinghouse);
     await waitFor("matcher HTTP", async () => (await fetch(`${ctx.matcherUrl}/health`)).ok);
 
     start(

@@ -15,7 +15,7 @@ import {
 import { LiquidationKeeper, type LiquidationKeeperConfig } from "../../../keepers/liquidation/keeper.js";
 import { HealthScanner, chunk } from "../../../keepers/liquidation/scanner.js";
 import { LiquidationStore } from "../../../keepers/liquidation/store.js";
-import { parseLiquidationConfig } from "../../../keepers/liquidation/main.js";
+import { parseLiquidationConfig } from "../../../keepers/liquidation/config.js";
 import { ConfigError } from "../../../keepers/lib/config.js";
 import { JsonLogger, silentLogger } from "../../../keepers/lib/logger.js";
 import { MetricsRegistry } from "../../../keepers/lib/metrics.js";
