@@ -16,6 +16,7 @@ import { realpathSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { JsonRpcProvider, type Wallet } from "ethers";
+import type { UserInterruptionHooks } from "hardhat/types/hooks";
 import { readDeploymentRecord, type DeploymentRecord } from "../deploy/system.js";
 import { ConfigError, loadWallet, walletFromKey, type OptionSpec, type OptionValue } from "./lib/config.js";
 import { LOG_LEVELS, type LogLevel } from "./lib/logger.js";
@@ -216,11 +217,21 @@ export function optionsFor(specs: readonly OptionSpec[], runner: Runner): Option
   return specs.map((s) => (s.flag === "key-source" ? { ...s, default: "hardhat" } : s));
 }
 
+/** What a CLI is doing while it starts (named if the process runs out of work before it started). */
+let startStage = "starting";
+
+/** Records what the CLI is about to wait for (see `runCli`). */
+export function setStartStage(stage: string): void {
+  startStage = stage;
+}
+
 /**
  * Runs a CLI's `main` with its own arguments; it is called at the bottom of every `main.ts` (which
  * exports nothing, so that loading it always means running it). Configuration errors exit with
- * status 2 and one line per problem, crashes with status 1; a `main.ts` loaded in a way that does
- * not name it (so its arguments are unknown) exits with status 2 instead of doing nothing.
+ * status 2 and one line per problem, crashes with status 1. Two ways of doing nothing fail loudly
+ * too, with status 2: a `main.ts` loaded in a way that does not name it (its arguments are unknown),
+ * and a `main` still starting when the process has nothing left to wait for (e.g. the keystore's
+ * password prompt reading a stdin that is at its end), which Node would otherwise end with status 0.
  */
 export function runCli(url: string, name: string, main: (invocation: Invocation) => Promise<void>): void {
   const fail = (err: unknown): void => {
@@ -242,7 +253,21 @@ export function runCli(url: string, name: string, main: (invocation: Invocation)
     );
     return;
   }
-  main(invocation).catch(fail);
+  let started = false;
+  const stalled = (): void => {
+    if (started) return;
+    fail(
+      new ConfigError([
+        `${name} did not start: the process had nothing left to wait for while ${startStage} ` +
+          "(input that never came? a stdin that is not a terminal and holds no line)",
+      ]),
+    );
+  };
+  process.once("beforeExit", stalled);
+  main(invocation).then(() => {
+    started = true;
+    process.off("beforeExit", stalled);
+  }, fail);
 }
 
 // ---------------------------------------------------------------------------------- keys
@@ -285,12 +310,29 @@ export async function hardhatKey(requested: string | undefined, fallback: string
     ]);
   }
   const first = accounts[0]!;
+  // The production keystore asks for its password on stdin. Read from a pipe, nothing echoes the
+  // answer's newline: end the prompt's line so that the JSON log lines after it stay one per line.
+  const endPromptLine: Partial<UserInterruptionHooks> = {
+    requestSecretInput: async (context, interruptor, description, next) => {
+      const answer = await next(context, interruptor, description);
+      if (process.stdin.isTTY !== true) process.stdout.write("\n");
+      return answer;
+    },
+  };
+  hre.hooks.registerHandlers("userInterruptions", endPromptLine);
   let key: string;
   try {
+    setStartStage(
+      `reading the key of Hardhat network "${network}" (from the environment, or the keystore, ` +
+        "whose production store asks for its password on stdin)",
+    );
     key = await first.get();
+    setStartStage("starting");
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     throw new ConfigError([`the key of Hardhat network "${network}" could not be resolved: ${message}`]);
+  } finally {
+    hre.hooks.unregisterHandlers("userInterruptions", endPromptLine);
   }
   return { network, key };
 }

@@ -5,8 +5,8 @@
  * The chain is this process's in-process network, served over HTTP to the children.
  */
 import { expect } from "chai";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -20,13 +20,15 @@ import { FUNDING_KEEPER, LIQUIDATION_KEEPER, detectInvocation, optionsFor } from
 import { FUNDING_OPTIONS, parseFundingConfig } from "../../keepers/funding/config.js";
 import { ConfigError } from "../../keepers/lib/config.js";
 import { parseMatcherConfig } from "../../keepers/matcher/config.js";
-import {
-  ROOT,
-  freePort,
-  startHardhatProcess,
-  startTsProcess,
-  type ManagedProcess,
-} from "../e2e/processes.js";
+import { ManagedProcess, ROOT, freePort, startHardhatProcess, startTsProcess } from "../e2e/processes.js";
+
+/**
+ * A production (encrypted) keystore holding SUNDIAL_FUNDING_KEEPER_KEY, the key of a throwaway
+ * account never funded anywhere, made with `npx hardhat keystore set` (which needs a terminal).
+ */
+const FIXTURE_KEYSTORE = join(ROOT, "test", "keepers", "fixtures", "keystore.json");
+const FIXTURE_KEYSTORE_PASSWORD = "sundial-test-keystore";
+const FIXTURE_KEYSTORE_ADDRESS = "0xADB2B8CaAaa9bF02D1Bc889D251F218A17B04Ba1";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
@@ -107,6 +109,29 @@ function setDevKeystoreValue(configHome: string, name: string, value: string): v
   );
   expect(result.status, result.stdout + result.stderr).to.equal(0);
   expect(result.stdout).to.include(`Key "${name}" set in the development keystore`);
+}
+
+/** A Hardhat config folder holding the fixture production keystore. */
+function withFixtureKeystore(configHome: string): void {
+  mkdirSync(join(configHome, "hardhat-nodejs"), { recursive: true });
+  copyFileSync(FIXTURE_KEYSTORE, join(configHome, "hardhat-nodejs", "keystore.json"));
+}
+
+/** `tsx keepers/funding/main.ts <args>` with `stdin` written to its standard input, then closed. */
+function startFundingKeeperWithStdin(
+  name: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  stdin: string,
+  logDir: string,
+): ManagedProcess {
+  const child = spawn(process.execPath, ["--import", "tsx", "keepers/funding/main.ts", ...args], {
+    cwd: ROOT,
+    env,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  child.stdin.end(stdin);
+  return new ManagedProcess(name, child, join(logDir, `${name}.log`));
 }
 
 async function deployed() {
@@ -265,6 +290,48 @@ describe("keeper CLIs as child processes: keys from Hardhat", function () {
     });
     await matcher.waitForLog("matcher listening", 60_000);
     expect(await matcher.stop("SIGTERM")).to.equal(0);
+  });
+
+  it("--key-source hardhat unlocks the production keystore with the password read from stdin", async function () {
+    const configHome = mkdtempSync(join(workDir, "config-"));
+    withFixtureKeystore(configHome);
+    await networkHelpers.setBalance(FIXTURE_KEYSTORE_ADDRESS, 10n ** 18n);
+    const keeper = startFundingKeeperWithStdin(
+      "funding-keeper-production-keystore",
+      ["--rpc-url", rpcUrl, "--deployment", recordFile, "--key-source", "hardhat", "--metrics-port", "0"],
+      childEnv(configHome, {}),
+      FIXTURE_KEYSTORE_PASSWORD + "\n",
+      workDir,
+    );
+    children.push(keeper);
+    const started = await keeper.waitForLog("funding keeper starting", 120_000);
+    expect(started).to.deep.include({
+      from: FIXTURE_KEYSTORE_ADDRESS,
+      keySource: "hardhat",
+      hardhatNetwork: "sundialFunding",
+    });
+    // The prompt's line is ended: every log line after it is one JSON object.
+    expect(keeper.lines[0]).to.equal("[hardhat-keystore] Enter the password: ");
+    expect(keeper.lines.slice(1).every((line) => line === "" || line.startsWith("{"))).to.equal(true);
+    expect(await keeper.stop("SIGTERM")).to.equal(0);
+  });
+
+  it("a keystore password prompt on a stdin at its end exits with status 2 instead of status 0", async function () {
+    const configHome = mkdtempSync(join(workDir, "config-"));
+    withFixtureKeystore(configHome);
+    const keeper = startFundingKeeperWithStdin(
+      "funding-keeper-no-password",
+      ["--rpc-url", rpcUrl, "--deployment", recordFile, "--key-source", "hardhat", "--metrics-port", "0"],
+      childEnv(configHome, {}),
+      "",
+      workDir,
+    );
+    children.push(keeper);
+    expect(await keeper.exited).to.equal(2);
+    const output = keeper.lines.join("\n");
+    expect(output).to.include("funding keeper did not start");
+    expect(output).to.include('reading the key of Hardhat network "sundialFunding"');
+    expect(keeper.logs("funding keeper starting")).to.have.length(0);
   });
 
   it("hardhat run with the key nowhere exits with status 2 naming the variable, instead of doing nothing", async function () {
