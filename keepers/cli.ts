@@ -19,7 +19,9 @@ import { JsonRpcProvider, type Wallet } from "ethers";
 import type { UserInterruptionHooks } from "hardhat/types/hooks";
 import { readDeploymentRecord, type DeploymentRecord } from "../deploy/system.js";
 import { ConfigError, loadWallet, walletFromKey, type OptionSpec, type OptionValue } from "./lib/config.js";
-import { LOG_LEVELS, type LogLevel } from "./lib/logger.js";
+import { LOG_LEVELS, type LogLevel, type Logger } from "./lib/logger.js";
+import type { MetricsRegistry } from "./lib/metrics.js";
+import { DEFAULT_FEE_BUMP, MIN_FEE_BUMP_BPS, WalletSubmitter, type FeeBumpOptions } from "./lib/submitter.js";
 
 /** Who a CLI is: its name in messages, its environment prefix, its Hardhat network. */
 export interface CliIdentity {
@@ -92,6 +94,36 @@ export function connectionOptions(id: CliIdentity): OptionSpec[] {
   ];
 }
 
+/** How stuck transactions are replaced (keepers/lib/submitter.ts): shared by every CLI. */
+export const SUBMITTER_OPTIONS: readonly OptionSpec[] = [
+  {
+    flag: "tx-replace-after-sec",
+    env: "SUNDIAL_TX_REPLACE_AFTER_SEC",
+    kind: "int",
+    min: 1,
+    max: 3_600,
+    default: String(DEFAULT_FEE_BUMP.replaceAfterMs / 1000),
+    description: "a transaction not mined this long is replaced: same nonce, higher fees",
+  },
+  {
+    flag: "tx-fee-bump-bps",
+    env: "SUNDIAL_TX_FEE_BUMP_BPS",
+    kind: "int",
+    min: MIN_FEE_BUMP_BPS,
+    max: 100_000,
+    default: String(DEFAULT_FEE_BUMP.bumpBps),
+    description:
+      "each replacement raises maxFeePerGas and maxPriorityFeePerGas by at least this (basis points)",
+  },
+  {
+    flag: "tx-max-fee-gwei",
+    env: "SUNDIAL_TX_MAX_FEE_GWEI",
+    kind: "gwei",
+    default: "500",
+    description: "no transaction is signed with a higher maxFeePerGas (gwei; replacements stop there)",
+  },
+];
+
 /** The Prometheus endpoint of a tick keeper. */
 export function metricsOptions(id: CliIdentity, defaultPort: number): OptionSpec[] {
   return [
@@ -128,7 +160,7 @@ export const LOG_OPTIONS: readonly OptionSpec[] = [
 
 /** Every option shared by the tick keepers (funding, oracle, liquidation). */
 export function commonOptions(id: CliIdentity, defaultPort: number): OptionSpec[] {
-  return [...connectionOptions(id), ...metricsOptions(id, defaultPort), ...LOG_OPTIONS];
+  return [...connectionOptions(id), ...SUBMITTER_OPTIONS, ...metricsOptions(id, defaultPort), ...LOG_OPTIONS];
 }
 
 export interface ConnectionConfig {
@@ -137,6 +169,8 @@ export interface ConnectionConfig {
   keySource: KeySource;
   keyEnv: string;
   hardhatNetwork: string | undefined;
+  /** Replacement of stuck transactions (`SUBMITTER_OPTIONS`). */
+  feeBump: FeeBumpOptions;
   logLevel: LogLevel;
 }
 
@@ -152,6 +186,11 @@ export function connectionConfig(v: Record<string, OptionValue>): ConnectionConf
     keySource: v["key-source"] as KeySource,
     keyEnv: v["key-env"] as string,
     hardhatNetwork: v["hardhat-network"] as string | undefined,
+    feeBump: {
+      replaceAfterMs: (v["tx-replace-after-sec"] as number) * 1000,
+      bumpBps: v["tx-fee-bump-bps"] as number,
+      maxFeePerGasCap: v["tx-max-fee-gwei"] as bigint,
+    },
     logLevel: v["log-level"] as LogLevel,
   };
 }
@@ -387,4 +426,18 @@ export function signerFields(signer: Signer): Record<string, string> {
   const fields: Record<string, string> = { from: signer.wallet.address, keySource: signer.keySource };
   if (signer.hardhatNetwork !== undefined) fields.hardhatNetwork = signer.hardhatNetwork;
   return fields;
+}
+
+/** The CLI's transaction submitter: its replacement settings, its metrics in the CLI's registry. */
+export function walletSubmitter(
+  wallet: Wallet,
+  provider: JsonRpcProvider,
+  logger: Logger,
+  config: ConnectionConfig,
+  metrics: MetricsRegistry,
+): WalletSubmitter {
+  return new WalletSubmitter(wallet, provider, logger.child({ component: "submitter" }), {
+    feeBump: config.feeBump,
+    metrics,
+  });
 }

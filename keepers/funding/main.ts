@@ -7,12 +7,18 @@
  * on SIGINT/SIGTERM. See docs/keepers.md. This module only runs: its options are in `config.ts`.
  */
 import { loadCalendarFile } from "../../sdk/calendar.js";
-import { FUNDING_KEEPER, connectKeeper, runCli, signerFields, type Invocation } from "../cli.js";
+import {
+  FUNDING_KEEPER,
+  connectKeeper,
+  runCli,
+  signerFields,
+  walletSubmitter,
+  type Invocation,
+} from "../cli.js";
 import { runTickKeeper, systemClock } from "../common.js";
 import { usage } from "../lib/config.js";
 import { JsonLogger } from "../lib/logger.js";
 import { MetricsRegistry } from "../lib/metrics.js";
-import { WalletSubmitter } from "../lib/submitter.js";
 import { EthersFundingChain } from "./chain.js";
 import { FUNDING_OPTIONS, parseFundingConfig } from "./config.js";
 import { FundingKeeper } from "./keeper.js";
@@ -26,7 +32,7 @@ async function main({ argv, runner }: Invocation): Promise<void> {
   const logger = new JsonLogger({ level: config.logLevel, fields: { service: "funding-keeper" } });
   const { provider, wallet, signer, deployment } = await connectKeeper(config, FUNDING_KEEPER);
   const metrics = new MetricsRegistry("sundial_funding_keeper_");
-  const submitter = new WalletSubmitter(wallet, provider, logger.child({ component: "submitter" }));
+  const submitter = walletSubmitter(wallet, provider, logger, config, metrics);
   const chain = new EthersFundingChain(
     deployment.contracts.clearinghouse,
     deployment.contracts.marketRegistry,

@@ -7,9 +7,10 @@
  * Private keys are never options: `--key-env` names the environment variable that holds the key
  * (see `loadWallet`), so a key never appears in a process listing, a shell history or a file.
  */
-import { Wallet, getAddress, isAddress, type Provider } from "ethers";
+import { Wallet, getAddress, isAddress, parseUnits, type Provider } from "ethers";
 
-export type OptionKind = "string" | "url" | "address" | "int" | "bool" | "enum";
+/** `gwei`: a positive decimal amount of gwei (up to 9 decimals), parsed to wei as a bigint. */
+export type OptionKind = "string" | "url" | "address" | "int" | "bool" | "enum" | "gwei";
 
 export interface OptionSpec {
   /** Flag without dashes, e.g. `rpc-url`. */
@@ -29,7 +30,7 @@ export interface OptionSpec {
   optional?: boolean;
 }
 
-export type OptionValue = string | number | boolean | undefined;
+export type OptionValue = string | number | bigint | boolean | undefined;
 
 /** Raised when configuration is missing or invalid; `problems` lists each one. */
 export class ConfigError extends Error {
@@ -100,6 +101,12 @@ function parseValue(spec: OptionSpec, raw: string, source: string): OptionValue 
       if (spec.max !== undefined && n > spec.max)
         return new Error(`${where} must be ≤ ${spec.max}, got ${n}`);
       return n;
+    }
+    case "gwei": {
+      if (!/^\d+(\.\d{1,9})?$/.test(raw))
+        return new Error(`${where} must be an amount of gwei, got "${raw}"`);
+      const wei = parseUnits(raw, "gwei");
+      return wei > 0n ? wei : new Error(`${where} must be positive, got ${raw}`);
     }
     case "bool":
       if (["true", "1", "yes"].includes(raw)) return true;

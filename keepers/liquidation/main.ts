@@ -8,13 +8,20 @@
  * metrics on `--metrics-port`, graceful shutdown on SIGINT/SIGTERM. See docs/keepers.md.
  * This module only runs: its options are in `config.ts`.
  */
-import { LIQUIDATION_KEEPER, connectKeeper, runCli, signerFields, type Invocation } from "../cli.js";
+import {
+  LIQUIDATION_KEEPER,
+  connectKeeper,
+  runCli,
+  signerFields,
+  walletSubmitter,
+  type Invocation,
+} from "../cli.js";
 import { KeeperLoop, closeServer, startMetricsServer } from "../common.js";
 import { ConfigError, usage } from "../lib/config.js";
 import { JsonLogger } from "../lib/logger.js";
 import { MetricsRegistry } from "../lib/metrics.js";
 import { ShutdownCoordinator } from "../lib/shutdown.js";
-import { DEFAULT_RETRY, WalletSubmitter } from "../lib/submitter.js";
+import { DEFAULT_RETRY } from "../lib/submitter.js";
 import { EthersLiquidationChain } from "./chain.js";
 import { LIQUIDATION_OPTIONS, parseLiquidationConfig } from "./config.js";
 import { LiquidationKeeper } from "./keeper.js";
@@ -35,7 +42,7 @@ async function main({ argv, runner }: Invocation): Promise<void> {
   const store = new LiquidationStore(config.db);
   store.bindDeployment(`${deployment.chainId}:${deployment.contracts.clearinghouse.toLowerCase()}`);
   const metrics = new MetricsRegistry("sundial_liquidation_keeper_");
-  const submitter = new WalletSubmitter(wallet, provider, logger.child({ component: "submitter" }));
+  const submitter = walletSubmitter(wallet, provider, logger, config, metrics);
   const chain = await EthersLiquidationChain.connect(provider, deployment.contracts.clearinghouse, engine);
   const startBlock = config.startBlock ?? deployment.deployedAtBlock;
   const keeper = new LiquidationKeeper(

@@ -2,6 +2,7 @@
 import {
   LOG_OPTIONS,
   MATCHER,
+  SUBMITTER_OPTIONS,
   connectionConfig,
   connectionOptions,
   optionsFor,
@@ -13,6 +14,7 @@ import type { MatcherServiceConfig } from "./service.js";
 
 export const MATCHER_OPTIONS: readonly OptionSpec[] = [
   ...connectionOptions(MATCHER),
+  ...SUBMITTER_OPTIONS,
   {
     flag: "clearinghouse",
     env: "SUNDIAL_CLEARINGHOUSE",

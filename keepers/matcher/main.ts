@@ -7,13 +7,13 @@
  * docs/matcher.md). A key is never a flag, never in code, never in a file we write. This module only
  * runs: its options are in `config.ts`.
  */
-import { MATCHER, connectKeeper, runCli, signerFields, type Invocation } from "../cli.js";
+import { MATCHER, connectKeeper, runCli, signerFields, walletSubmitter, type Invocation } from "../cli.js";
 import { usage } from "../lib/config.js";
 import { JsonLogger } from "../lib/logger.js";
 import { ShutdownCoordinator } from "../lib/shutdown.js";
-import { WalletSubmitter } from "../lib/submitter.js";
 import { EthersMatcherChain } from "./chain.js";
 import { MATCHER_OPTIONS, parseMatcherConfig } from "./config.js";
+import { createMatcherMetrics } from "./metrics.js";
 import { MatcherService } from "./service.js";
 
 async function main({ argv, runner }: Invocation): Promise<void> {
@@ -26,8 +26,9 @@ async function main({ argv, runner }: Invocation): Promise<void> {
   const { provider, wallet, signer, deployment } = await connectKeeper(config, MATCHER);
   const clearinghouse = config.clearinghouse ?? deployment.contracts.clearinghouse;
   const chain = await EthersMatcherChain.connect(provider, clearinghouse);
-  const submitter = new WalletSubmitter(wallet, provider, logger.child({ component: "submitter" }));
-  const service = new MatcherService(config.service, chain, submitter, logger);
+  const metrics = createMatcherMetrics();
+  const submitter = walletSubmitter(wallet, provider, logger, config, metrics.registry);
+  const service = new MatcherService(config.service, chain, submitter, logger, metrics);
   const shutdown = new ShutdownCoordinator(logger);
   shutdown.register("rpc provider", () => provider.destroy());
   shutdown.register("matcher", () => service.stop());

@@ -13,12 +13,18 @@
 import { SigningKey } from "ethers";
 import { loadCalendarFile } from "../../sdk/calendar.js";
 import { IOracleAdapter__factory } from "../../typechain-types/index.js";
-import { ORACLE_KEEPER, connectKeeper, runCli, signerFields, type Invocation } from "../cli.js";
+import {
+  ORACLE_KEEPER,
+  connectKeeper,
+  runCli,
+  signerFields,
+  walletSubmitter,
+  type Invocation,
+} from "../cli.js";
 import { runTickKeeper } from "../common.js";
 import { ConfigError, usage } from "../lib/config.js";
 import { JsonLogger } from "../lib/logger.js";
 import { MetricsRegistry } from "../lib/metrics.js";
-import { WalletSubmitter } from "../lib/submitter.js";
 import { ORACLE_OPTIONS, parseOracleConfig } from "./config.js";
 import { OracleKeeper } from "./keeper.js";
 import { FilePriceInput, RandomWalkPriceInput, type PriceInput } from "./prices.js";
@@ -39,7 +45,7 @@ async function main({ argv, runner }: Invocation): Promise<void> {
   const logger = new JsonLogger({ level: config.logLevel, fields: { service: "oracle-keeper" } });
   const { provider, wallet, signer, deployment } = await connectKeeper(config, ORACLE_KEEPER);
   const metrics = new MetricsRegistry("sundial_oracle_keeper_");
-  const submitter = new WalletSubmitter(wallet, provider, logger.child({ component: "submitter" }));
+  const submitter = walletSubmitter(wallet, provider, logger, config, metrics);
   const markets = deployment.markets;
   const initial = new Map<string, bigint>();
   const adapter = IOracleAdapter__factory.connect(deployment.contracts.oracleAdapter, provider);

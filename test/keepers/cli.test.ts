@@ -203,6 +203,52 @@ describe("keeper CLIs: how main.ts finds its arguments", function () {
   });
 });
 
+describe("keeper CLIs: replacement of stuck transactions", function () {
+  const rpc = ["--rpc-url", "http://127.0.0.1:8545"];
+
+  it("defaults to a replacement after 30 s, +12.5 % fees and a 500 gwei fee cap", function () {
+    expect(parseFundingConfig(rpc, {}).feeBump).to.deep.equal({
+      replaceAfterMs: 30_000,
+      bumpBps: 1_250,
+      maxFeePerGasCap: 500n * 10n ** 9n,
+    });
+  });
+
+  it("reads the replacement options from flags and the environment, for the matcher too", function () {
+    const config = parseMatcherConfig([...rpc, "--tx-replace-after-sec", "12", "--tx-max-fee-gwei", "0.05"], {
+      SUNDIAL_TX_FEE_BUMP_BPS: "2000",
+    });
+    expect(config.feeBump).to.deep.equal({
+      replaceAfterMs: 12_000,
+      bumpBps: 2_000,
+      maxFeePerGasCap: 50_000_000n,
+    });
+  });
+
+  it("refuses a bump nodes would not accept, and a fee cap that is not a positive amount of gwei", function () {
+    let thrown: unknown;
+    try {
+      parseFundingConfig(
+        [...rpc, "--tx-fee-bump-bps", "1000", "--tx-max-fee-gwei", "0", "--tx-replace-after-sec", "0"],
+        {
+          SUNDIAL_TX_MAX_FEE_GWEI: "ignored",
+        },
+      );
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).to.be.instanceOf(ConfigError);
+    const problems = (thrown as ConfigError).problems.join("\n");
+    expect(problems).to.match(/--tx-fee-bump-bps .* must be ≥ 1250, got 1000/);
+    expect(problems).to.match(/--tx-max-fee-gwei .* must be positive, got 0/);
+    expect(problems).to.match(/--tx-replace-after-sec .* must be ≥ 1, got 0/);
+    expect(() => parseFundingConfig(rpc, { SUNDIAL_TX_MAX_FEE_GWEI: "1e3" })).to.throw(
+      ConfigError,
+      /must be an amount of gwei, got "1e3"/,
+    );
+  });
+});
+
 describe("keeper CLIs as child processes: keys from Hardhat", function () {
   let rpcUrl: string;
   let server: Server;
