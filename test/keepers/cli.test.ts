@@ -20,15 +20,23 @@ import { FUNDING_KEEPER, LIQUIDATION_KEEPER, detectInvocation, optionsFor } from
 import { FUNDING_OPTIONS, parseFundingConfig } from "../../keepers/funding/config.js";
 import { ConfigError } from "../../keepers/lib/config.js";
 import { parseMatcherConfig } from "../../keepers/matcher/config.js";
-import { ManagedProcess, ROOT, freePort, startHardhatProcess, startTsProcess } from "../e2e/processes.js";
+import {
+  ManagedProcess,
+  ROOT,
+  devKey,
+  freePort,
+  startHardhatProcess,
+  startTsProcess,
+} from "../e2e/processes.js";
 
 /**
- * A production (encrypted) keystore holding SUNDIAL_FUNDING_KEEPER_KEY, the key of a throwaway
- * account never funded anywhere, made with `npx hardhat keystore set` (which needs a terminal).
+ * A production (encrypted) keystore holding SUNDIAL_FUNDING_KEEPER_KEY = the public development
+ * mnemonic's account 19 key (`devKey(19)`: no secret), made with `npx hardhat keystore set` (which
+ * needs a terminal) and the password below.
  */
 const FIXTURE_KEYSTORE = join(ROOT, "test", "keepers", "fixtures", "keystore.json");
 const FIXTURE_KEYSTORE_PASSWORD = "sundial-test-keystore";
-const FIXTURE_KEYSTORE_ADDRESS = "0xADB2B8CaAaa9bF02D1Bc889D251F218A17B04Ba1";
+const FIXTURE_KEYSTORE_ADDRESS = new Wallet(devKey(19)).address;
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
