@@ -4,13 +4,15 @@
  * (options from the environment).
  * Local mode (`--mode local`, a deployment with mocks): prices from a random walk or a JSON file
  * drive Pyth's MockPyth, the Chainlink feed mocks, locally signed Data Streams reports and this
- * keeper's signed quotes. Production mode (`--mode production`): this keeper publishes signed quotes
- * from `--price-file` and pokes session transitions; Pyth and Data Streams updates come from their
- * networks' services (docs/keepers.md). Both modes poke `OracleAdapter.poke(market)` at every
- * session transition of the SDK calendar. JSON logs, Prometheus metrics, graceful shutdown.
- * This module only runs: its options are in `config.ts`.
+ * keeper's signed quotes. Production mode (`--mode production`): Pyth updates fetched from Hermes
+ * and Data Streams reports fetched from Chainlink's REST API are pushed on chain (`pull.ts`), and
+ * this keeper publishes signed quotes from `--price-file`. Both modes poke
+ * `OracleAdapter.poke(market)` at every session transition of the SDK calendar. JSON logs,
+ * Prometheus metrics, graceful shutdown (docs/keepers.md).
+ * This module only runs: its options are in `config.ts`, its production builders in `pull.ts`.
  */
 import { SigningKey } from "ethers";
+import { dataStreamsSources } from "../../deploy/system.js";
 import { loadCalendarFile } from "../../sdk/calendar.js";
 import { IOracleAdapter__factory } from "../../typechain-types/index.js";
 import {
@@ -28,6 +30,7 @@ import { MetricsRegistry } from "../lib/metrics.js";
 import { ORACLE_OPTIONS, parseOracleConfig } from "./config.js";
 import { OracleKeeper } from "./keeper.js";
 import { FilePriceInput, RandomWalkPriceInput, type PriceInput } from "./prices.js";
+import { pullBuilders } from "./pull.js";
 import {
   LocalDonReports,
   MockFeedAnswers,
@@ -59,7 +62,7 @@ async function main({ argv, runner }: Invocation): Promise<void> {
     BigInt(deployment.chainId),
     wallet,
   );
-  let builders: UpdateBuilder[] = [quotes];
+  let builders: UpdateBuilder[];
   if (config.mode === "local") {
     if (deployment.mocks === undefined) throw new ConfigError([`${config.deployment} has no local mocks`]);
     const donKeyHex = process.env[config.donKeyEnv];
@@ -67,9 +70,11 @@ async function main({ argv, runner }: Invocation): Promise<void> {
     builders = [
       new MockFeedAnswers(),
       new MockPythUpdates(deployment.mocks.pyth, provider),
-      new LocalDonReports(deployment.contracts.dataStreamsSource, donKey),
+      new LocalDonReports(dataStreamsSources(deployment.contracts), donKey),
       quotes,
     ];
+  } else {
+    builders = [...pullBuilders(config, deployment, provider, logger, metrics), quotes];
   }
   const calendar = await loadCalendarFile();
   const chainTime = async (): Promise<number> => (await provider.getBlock("latest"))?.timestamp ?? 0;
@@ -87,6 +92,7 @@ async function main({ argv, runner }: Invocation): Promise<void> {
   logger.info("oracle keeper starting", {
     chainId: deployment.chainId,
     mode: config.mode,
+    sources: builders.map((b) => b.source),
     adapter: deployment.contracts.oracleAdapter,
     ...signerFields(signer),
     markets: markets.map((m) => m.symbol),

@@ -255,4 +255,10 @@ export function makeMatcher<S extends Submitter = FakeSubmitter>(
   return { store, metrics, engine, settler, chain, submitter };
 }
 
+/**
+ * What `makeMatcher` returns, with its submitter's type (`ReturnType<typeof makeMatcher>` would see
+ * only a `Submitter`, the generic's constraint).
+ */
+export type FakeMatcher<S extends Submitter = FakeSubmitter> = ReturnType<typeof makeMatcher<S>>;
+
 export { Transaction };
