@@ -346,6 +346,10 @@ describe("matcher settlement with the wallet submitter: stuck transactions", () 
     expect(attempts[1]!.nonce).to.equal(attempts[0]!.nonce);
     expect(m.store.getBatch(batchId)).to.deep.include({ status: "confirmed", txHash: attempts[1]!.hash });
     expect(node.minedTxs.map((t) => t.hash)).to.deep.equal([attempts[1]!.hash]);
+    // The API's fills carry the settlement transaction that was mined, not the replaced one.
+    expect(m.store.fillsOfOrder(ask.hash).map((f) => [f.status, f.txHash])).to.deep.equal([
+      ["settled", attempts[1]!.hash],
+    ]);
     for (const order of [ask, bid]) {
       expect(m.engine.view(order.hash)).to.include({ status: "filled", filledX18: E18.toString() });
     }
@@ -367,6 +371,10 @@ describe("matcher settlement with the wallet submitter: stuck transactions", () 
     const sent = first.store.batchAttempts(batchId);
     expect(sent.length).to.be.greaterThan(1); // replaced while waiting
     expect(new Set(sent.map((a) => a.nonce)).size).to.equal(1);
+    // While the batch waits, its fills show the latest transaction signed for it.
+    expect(first.store.fillsOfOrder(ask.hash).map((f) => [f.status, f.txHash])).to.deep.equal([
+      ["submitted", sent.at(-1)!.hash],
+    ]);
     first.store.close(); // the process stops
 
     const original = sent[0]!.hash;
@@ -380,6 +388,9 @@ describe("matcher settlement with the wallet submitter: stuck transactions", () 
     expect(second.store.getBatch(batchId)).to.deep.include({ status: "confirmed", txHash: original });
     expect(node.minedTxs.map((t) => t.hash)).to.deep.equal([original]);
     expect(second.engine.view(ask.hash)).to.include({ status: "filled", filledX18: E18.toString() });
+    expect(second.store.fillsOfOrder(ask.hash).map((f) => [f.status, f.txHash])).to.deep.equal([
+      ["settled", original],
+    ]);
     expect(await second.settler.flush()).to.deep.equal({ kind: "idle" });
     await second.settler.reconcile();
     expect(second.engine.view(ask.hash)!.filledX18).to.equal(E18.toString());
