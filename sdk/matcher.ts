@@ -110,7 +110,10 @@ export interface MatcherFill {
   status: MatcherFillStatus;
   /** Why the clearinghouse skipped the match (`MAKER_MARGIN`, …), when `skipped`. */
   skipReason: string | null;
-  /** The `settleMatches` transaction, once its batch is signed. */
+  /**
+   * The `settleMatches` transaction, once its batch is signed: the latest one signed while the batch
+   * waits (a stuck one is replaced with higher fees), the mined one once `settled` or `skipped`.
+   */
   txHash: string | null;
   /** When the book matched it (the matcher's clock, unix milliseconds). */
   createdAt: number;

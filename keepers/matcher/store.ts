@@ -7,7 +7,10 @@
  * Fill life cycle: `queued` (matched in the book) → `submitted` (in a batch) → `settled` | `skipped`
  * (from the receipt), or back to `queued` when a batch fails before execution.
  * Batch life cycle: `signing` → `sent` (tx hash, nonce and raw signed tx stored BEFORE broadcast) →
- * `confirmed` | `failed`. On restart the engine reconciles `signing` and `sent` batches against the
+ * `confirmed` | `failed`. Every transaction signed for a batch is an **attempt** (the first, its
+ * fee-bumped replacements with the same nonce, one with a new nonce after a nonce conflict), each
+ * stored before its broadcast; the batch is confirmed with the attempt that was mined (`mined`, the
+ * others `dropped`). On restart the engine reconciles `signing` and `sent` batches against the
  * chain; a stored raw transaction is rebroadcast as is (same nonce), so it executes at most once.
  */
 import { DatabaseSync, type StatementSync } from "node:sqlite";
@@ -18,6 +21,18 @@ import type { Order } from "../../sdk/orders.js";
 export type OrderStatus = MatcherOrderStatus;
 export type FillStatus = MatcherFillStatus;
 export type BatchStatus = "signing" | "sent" | "confirmed" | "failed";
+export type AttemptStatus = "sent" | "mined" | "dropped";
+
+/** One signed transaction of a batch. */
+export interface StoredBatchAttempt {
+  batchId: number;
+  hash: string;
+  nonce: number;
+  raw: string;
+  /** When it was signed (ms since the epoch). */
+  signedAt: number;
+  status: AttemptStatus;
+}
 
 export interface StoredOrder {
   hash: string;
@@ -133,6 +148,21 @@ CREATE INDEX IF NOT EXISTS fills_batch ON fills (batch_id, batch_index);
 CREATE INDEX IF NOT EXISTS fills_maker ON fills (maker_hash);
 CREATE INDEX IF NOT EXISTS fills_taker ON fills (taker_hash);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS batch_attempts (
+  hash TEXT PRIMARY KEY,
+  batch_id INTEGER NOT NULL REFERENCES batches (id),
+  nonce INTEGER NOT NULL,
+  raw_tx TEXT NOT NULL,
+  signed_at INTEGER NOT NULL,
+  status TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS batch_attempts_batch ON batch_attempts (batch_id, signed_at);
+-- Databases written before attempts existed: a signed batch's transaction is its first attempt.
+INSERT OR IGNORE INTO batch_attempts (hash, batch_id, nonce, raw_tx, signed_at, status)
+  SELECT tx_hash, id, tx_nonce, raw_tx, updated_at,
+         CASE status WHEN 'sent' THEN 'sent' WHEN 'confirmed' THEN 'mined' ELSE 'dropped' END
+  FROM batches
+  WHERE tx_hash IS NOT NULL AND raw_tx IS NOT NULL AND tx_nonce IS NOT NULL;
 `;
 
 type Row = Record<string, unknown>;
@@ -229,6 +259,17 @@ function toBatch(row: Row): StoredBatch {
     gasUsed: row.gas_used === null ? null : BigInt(String(row.gas_used)),
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
+  };
+}
+
+function toAttempt(row: Row): StoredBatchAttempt {
+  return {
+    batchId: Number(row.batch_id),
+    hash: String(row.hash),
+    nonce: Number(row.nonce),
+    raw: String(row.raw_tx),
+    signedAt: Number(row.signed_at),
+    status: String(row.status) as AttemptStatus,
   };
 }
 
@@ -464,27 +505,67 @@ export class MatcherStore {
     return batchId;
   }
 
-  /** Records the signed transaction of a batch (called before it is broadcast). */
-  batchSigned(batchId: number, txHash: string, txNonce: number, rawTx: string): void {
+  /**
+   * Records a signed transaction of a batch (called before it is broadcast): a new attempt (a
+   * replacement or a re-signed transaction adds one; the batch shows the latest until one is mined).
+   */
+  batchSigned(batchId: number, tx: { hash: string; nonce: number; raw: string; signedAt: number }): void {
+    this.stmt(
+      `INSERT INTO batch_attempts (hash, batch_id, nonce, raw_tx, signed_at, status)
+       VALUES (?, ?, ?, ?, ?, 'sent')`,
+    ).run(tx.hash, batchId, tx.nonce, tx.raw, tx.signedAt);
     this.stmt(
       "UPDATE batches SET status = 'sent', tx_hash = ?, tx_nonce = ?, raw_tx = ?, updated_at = ? WHERE id = ?",
-    ).run(txHash, txNonce, rawTx, this.clock(), batchId);
+    ).run(tx.hash, tx.nonce, tx.raw, this.clock(), batchId);
   }
 
-  batchConfirmed(batchId: number, gasUsed: bigint): void {
+  /** Marks `minedHash` the attempt of `batchId` that was mined, the others dropped, and the batch shows it. */
+  private attemptMined(batchId: number, minedHash: string | null): void {
+    this.stmt("UPDATE batch_attempts SET status = 'dropped' WHERE batch_id = ?").run(batchId);
+    if (minedHash === null) return;
+    const mined = this.stmt("SELECT * FROM batch_attempts WHERE hash = ? AND batch_id = ?").get(
+      minedHash,
+      batchId,
+    ) as Row | undefined;
+    if (mined === undefined) throw new Error(`batch ${batchId} has no attempt ${minedHash}`);
+    this.stmt("UPDATE batch_attempts SET status = 'mined' WHERE hash = ?").run(minedHash);
+    this.stmt("UPDATE batches SET tx_hash = ?, tx_nonce = ?, raw_tx = ? WHERE id = ?").run(
+      minedHash,
+      Number(mined.nonce),
+      String(mined.raw_tx),
+      batchId,
+    );
+  }
+
+  /** Confirms a batch with the receipt of its attempt `minedHash`. */
+  batchConfirmed(batchId: number, gasUsed: bigint, minedHash: string): void {
     this.stmt("UPDATE batches SET status = 'confirmed', gas_used = ?, updated_at = ? WHERE id = ?").run(
       gasUsed.toString(),
       this.clock(),
       batchId,
     );
+    this.attemptMined(batchId, minedHash);
   }
 
-  /** Fails a batch that did not execute: its fills go back to the queue in their original order. */
-  batchFailed(batchId: number): void {
+  /**
+   * Fails a batch that did not execute: its fills go back to the queue in their original order.
+   * `minedHash`: the attempt that was mined but reverted, if any.
+   */
+  batchFailed(batchId: number, minedHash: string | null = null): void {
     this.stmt("UPDATE batches SET status = 'failed', updated_at = ? WHERE id = ?").run(this.clock(), batchId);
     this.stmt(
       "UPDATE fills SET status = 'queued', batch_id = NULL, batch_index = NULL WHERE batch_id = ? AND status = 'submitted'",
     ).run(batchId);
+    this.attemptMined(batchId, minedHash);
+  }
+
+  /** Every transaction signed for batch `batchId`, oldest first. */
+  batchAttempts(batchId: number): StoredBatchAttempt[] {
+    return (
+      this.stmt("SELECT * FROM batch_attempts WHERE batch_id = ? ORDER BY signed_at, rowid").all(
+        batchId,
+      ) as Row[]
+    ).map(toAttempt);
   }
 
   getBatch(id: number): StoredBatch | undefined {

@@ -9,16 +9,20 @@
  * is not newer (`updates_skipped_total{source}`): Pyth's `publishTime` per price id, the source's
  * stored `observationsTimestamp` per stream. Fetchers and chain reads sit behind small interfaces
  * (`PythUpdateFetcher`, `DataStreamsReportFetcher`, `PythChain`, `DataStreamsChain`).
+ * `pullBuilders` wires the real ones from the CLI's options (`config.ts`) for `main.ts`.
  */
 import { Contract, Interface, type Provider } from "ethers";
 import type { DataStreamKind } from "../../deploy/config.js";
+import { dataStreamsSources, type DeploymentRecord } from "../../deploy/system.js";
 import type { Session } from "../../sdk/calendar.js";
 import { IChainlinkDataStreamsSource__factory } from "../../typechain-types/index.js";
+import { createFetchMetrics, type FetchOptions } from "../lib/http.js";
 import type { Logger } from "../lib/logger.js";
 import type { Counter, MetricsRegistry } from "../lib/metrics.js";
 import type { TxRequest } from "../lib/submitter.js";
-import type { DataStreamsReportFetcher } from "./datastreams.js";
-import { normalizeId, type PythUpdateFetcher } from "./hermes.js";
+import type { OracleCliConfig } from "./config.js";
+import { DataStreamsRestFetcher, type DataStreamsReportFetcher } from "./datastreams.js";
+import { HermesFetcher, normalizeId, type PythUpdateFetcher } from "./hermes.js";
 import {
   PartialUpdateError,
   readsSource,
@@ -212,4 +216,71 @@ export class DataStreamsPullReports implements UpdateBuilder {
     }
     return { to: source, data: this.iface.encodeFunctionData("submitReport", [report.fullReport]) };
   }
+}
+
+/** The options of `parseOracleConfig` the production builders read. */
+export type PullConfig = Pick<
+  OracleCliConfig,
+  | "pushPyth"
+  | "hermesUrl"
+  | "hermesToken"
+  | "dataStreamsUrl"
+  | "dataStreamsCredentials"
+  | "fetchTimeoutMs"
+  | "fetchAttempts"
+  | "fetchBackoffMs"
+>;
+
+/**
+ * The production pull builders `config` enables (`--push-pyth`, `--push-data-streams`) over
+ * `deployment`'s contracts, sharing one set of fetch options and metrics.
+ */
+export function pullBuilders(
+  config: PullConfig,
+  deployment: DeploymentRecord,
+  provider: Provider,
+  logger: Logger,
+  metrics: MetricsRegistry,
+): UpdateBuilder[] {
+  const fetch: FetchOptions = {
+    timeoutMs: config.fetchTimeoutMs,
+    retry: {
+      attempts: config.fetchAttempts,
+      baseDelayMs: config.fetchBackoffMs,
+      maxDelayMs: 8 * config.fetchBackoffMs,
+    },
+    logger: logger.child({ component: "fetch" }),
+    metrics: createFetchMetrics(metrics),
+  };
+  const pullMetrics = createPullMetrics(metrics);
+  const builders: UpdateBuilder[] = [];
+  if (config.pushPyth) {
+    const hermes = new HermesFetcher(
+      {
+        baseUrl: config.hermesUrl,
+        ...(config.hermesToken === undefined ? {} : { token: config.hermesToken }),
+      },
+      fetch,
+    );
+    const pyth = deployment.oracles.pyth;
+    builders.push(
+      new PythPullUpdates(pyth, hermes, new EthersPythChain(pyth, provider), logger, pullMetrics),
+    );
+  }
+  if (config.dataStreamsCredentials !== undefined) {
+    const streams = new DataStreamsRestFetcher(
+      { baseUrl: config.dataStreamsUrl, credentials: config.dataStreamsCredentials },
+      fetch,
+    );
+    builders.push(
+      new DataStreamsPullReports(
+        dataStreamsSources(deployment.contracts),
+        streams,
+        new EthersDataStreamsChain(provider),
+        logger,
+        pullMetrics,
+      ),
+    );
+  }
+  return builders;
 }

@@ -236,10 +236,7 @@ export function endToEnd(kind: NodeKind): void {
       "matcher",
       "keepers/matcher/main.ts",
       [
-        "--rpc-url",
-        ctx.node.url,
-        "--clearinghouse",
-        ctx.record.contracts.clearinghouse,
+        ...common,
         "--db",
         join(ctx.workDir, "matcher.sqlite"),
         "--port",
@@ -251,7 +248,9 @@ export function endToEnd(kind: NodeKind): void {
       ],
       { SUNDIAL_MATCHER_KEY: devKey(MATCHER) },
     );
-    await matcher.waitForLog("matcher starting", 120_000);
+    const matcherStarted = await matcher.waitForLog("matcher starting", 120_000);
+    // The matcher reads the clearinghouse from the deployment record, like the keepers.
+    expect(matcherStarted.clearinghouse).to.equal(ctx.record.contracts.clearinghouse);
     await waitFor("matcher HTTP", async () => (await ctx.matcher.getHealth()).status === "ok");
 
     start(

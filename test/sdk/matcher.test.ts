@@ -19,6 +19,7 @@ import {
   CHAIN_ID,
   CLEARINGHOUSE,
   E18,
+  type FakeMatcher,
   MARKET,
   NOW,
   alice,
@@ -61,7 +62,7 @@ function close(server: Server): Promise<void> {
 }
 
 describe("sdk/matcher: the matcher HTTP client", () => {
-  let ctx: ReturnType<typeof makeMatcher>;
+  let ctx: FakeMatcher;
   let api: MatcherApi;
   let client: MatcherClient;
 

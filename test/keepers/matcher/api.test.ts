@@ -8,6 +8,7 @@ import {
   CHAIN_ID,
   CLEARINGHOUSE,
   E18,
+  type FakeMatcher,
   MARKET,
   NOW,
   alice,
@@ -23,7 +24,7 @@ import {
 type Json = Record<string, unknown> & { error?: { code: string; message: string } };
 
 describe("matcher HTTP API", () => {
-  let ctx: ReturnType<typeof makeMatcher>;
+  let ctx: FakeMatcher;
   let api: MatcherApi;
   let base: string;
 

@@ -19,7 +19,7 @@ import { JsonLogger } from "../../../keepers/lib/logger.js";
 import { MetricsRegistry } from "../../../keepers/lib/metrics.js";
 import type { TxRequest } from "../../../keepers/lib/submitter.js";
 import { OracleKeeper, type OracleMarket } from "../../../keepers/oracle/keeper.js";
-import { parseOracleConfig } from "../../../keepers/oracle/main.js";
+import { parseOracleConfig } from "../../../keepers/oracle/config.js";
 import { FilePriceInput, RandomWalkPriceInput, type PriceInput } from "../../../keepers/oracle/prices.js";
 import {
   LocalDonReports,

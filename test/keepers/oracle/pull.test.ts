@@ -13,14 +13,15 @@ import { MetricsRegistry } from "../../../keepers/lib/metrics.js";
 import type { DataStreamsReport, DataStreamsReportFetcher } from "../../../keepers/oracle/datastreams.js";
 import { DataStreamsRestFetcher } from "../../../keepers/oracle/datastreams.js";
 import { HermesFetcher, type PythUpdateFetcher, type PythUpdates } from "../../../keepers/oracle/hermes.js";
+import { parseOracleConfig } from "../../../keepers/oracle/config.js";
 import { OracleKeeper, type OracleMarket } from "../../../keepers/oracle/keeper.js";
-import { parseOracleConfig, pullBuilders } from "../../../keepers/oracle/main.js";
 import {
   DataStreamsPullReports,
   MissingStreamError,
   PYTH_INTERFACE,
   PythPullUpdates,
   createPullMetrics,
+  pullBuilders,
   type DataStreamsChain,
   type PythChain,
 } from "../../../keepers/oracle/pull.js";
