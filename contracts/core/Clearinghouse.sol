@@ -22,7 +22,7 @@ import {AccountHealth, FundingState, Position} from "../types/Market.sol";
 import {Order} from "../types/Order.sol";
 import {RISK_TRANSFER_WORDS, RiskTransferResult} from "../types/Liquidation.sol";
 import {ClearinghouseMarkets, MarketCache, TradingMode} from "./ClearinghouseMarkets.sol";
-import {AccountCache, Batch, Side} from "./ClearinghouseAccounts.sol";
+import {Batch, Side} from "./ClearinghouseAccounts.sol";
 import {ClearinghouseExtension} from "./ClearinghouseExtension.sol";
 import {ClearinghouseState} from "./ClearinghouseState.sol";
 
@@ -478,7 +478,10 @@ contract Clearinghouse is IClearinghouse, ClearinghouseState {
         _updateOpenInterest(market, taker.oldSizeX18, taker.sizeX18);
         int256 realizedX18 = _writeSide(batch, market, maker) + _writeSide(batch, market, taker);
         int256 openNotionalDeltaX18 =
-            maker.openNotionalX18 - maker.oldOpenNotionalX18 + taker.openNotionalX18 - taker.oldOpenNotionalX18;
+            maker.openNotionalX18 -
+                maker.oldOpenNotionalX18 +
+                taker.openNotionalX18 -
+                taker.oldOpenNotionalX18;
         // Rounding dust of the fill (>= 0, PositionMath rounds every share toward the protocol) goes to
         // the fee treasury so that the vault's accounting identity stays exact.
         int256 dustX18 = SafeCast.toInt256(SafeCast.toUint256(openNotionalDeltaX18 - realizedX18));
@@ -550,12 +553,17 @@ contract Clearinghouse is IClearinghouse, ClearinghouseState {
 
     /// @dev Whether `applyFill` would exceed its size or open-notional bounds (checked before calling
     /// it, so that the batch never reverts).
-    function _fillWouldOverflow(Side memory side, int256 fillX18, uint256 priceX18) private pure returns (bool) {
+    function _fillWouldOverflow(
+        Side memory side,
+        int256 fillX18,
+        uint256 priceX18
+    ) private pure returns (bool) {
         int256 newSizeX18 = side.oldSizeX18 + fillX18;
         if (SignedMath.abs(newSizeX18) > Constants.CH_MAX_ABS_SIZE_X18) return true;
         uint256 fillNotionalX18 = PositionMath.notionalX18(fillX18, priceX18);
         return
-            SignedMath.abs(side.oldOpenNotionalX18) + fillNotionalX18 > Constants.CH_MAX_ABS_OPEN_NOTIONAL_X18;
+            SignedMath.abs(side.oldOpenNotionalX18) + fillNotionalX18 >
+            Constants.CH_MAX_ABS_OPEN_NOTIONAL_X18;
     }
 
     function _withinPositionBounds(Side memory side) private pure returns (bool) {
@@ -586,7 +594,12 @@ contract Clearinghouse is IClearinghouse, ClearinghouseState {
         Side memory maker,
         Side memory taker
     ) private pure returns (uint256 longX18, uint256 shortX18) {
-        (longX18, shortX18) = _movedOpenInterest(market.longX18, market.shortX18, maker.oldSizeX18, maker.sizeX18);
+        (longX18, shortX18) = _movedOpenInterest(
+            market.longX18,
+            market.shortX18,
+            maker.oldSizeX18,
+            maker.sizeX18
+        );
         return _movedOpenInterest(longX18, shortX18, taker.oldSizeX18, taker.sizeX18);
     }
 

@@ -126,7 +126,11 @@ abstract contract ClearinghouseAccounts is ClearinghouseMarkets {
 
     /// @dev Stores the side's position and market set, and books its collateral delta. Returns its
     /// realized PnL. A closed position only frees its lane (its slots are left for the next one).
-    function _writeSide(Batch memory batch, MarketCache memory market, Side memory side) internal returns (int256) {
+    function _writeSide(
+        Batch memory batch,
+        MarketCache memory market,
+        Side memory side
+    ) internal returns (int256) {
         AccountId account = side.account;
         if (side.sizeX18 == 0) {
             if (side.listed) _accountMarketSets[account] = MarketSetLib.remove(side.set, side.lane);
@@ -162,7 +166,12 @@ abstract contract ClearinghouseAccounts is ClearinghouseMarkets {
             return (health.equityX18, health.initialMarginX18);
         }
         AccountCache memory cache = batch.accounts[side.accountIndex];
-        equityX18 = cache.collateralX18 + cache.deltaX18 + side.realizedPnlX18 - side.fundingOwedX18 - side.feeX18;
+        equityX18 =
+            cache.collateralX18 +
+            cache.deltaX18 +
+            side.realizedPnlX18 -
+            side.fundingOwedX18 -
+            side.feeX18;
         if (side.sizeX18 == 0) return (equityX18, 0);
         // The fill's checks bound the size and open notional (POSITION_LIMIT, `applyFill`) and the
         // oracle the mark; a market that trades is never SETTLED, so its session ratios apply.
@@ -214,7 +223,11 @@ abstract contract ClearinghouseAccounts is ClearinghouseMarkets {
             uint256 marketIndex = _marketIn(batch, _indexedMarkets[index]);
             MarketCache memory market = batch.markets[marketIndex];
             Position memory p = PositionMath.load(_positions[account][lane]);
-            int256 sizeX18 = PositionMath.rescaleSize(p.sizeX18, p.splitFactorX18, market.price.splitFactorX18);
+            int256 sizeX18 = PositionMath.rescaleSize(
+                p.sizeX18,
+                p.splitFactorX18,
+                market.price.splitFactorX18
+            );
             int256 pendingX18 = FundingMath.pendingFundingX18(
                 p.sizeX18,
                 p.splitFactorX18,
@@ -265,7 +278,10 @@ abstract contract ClearinghouseAccounts is ClearinghouseMarkets {
 
     // ============================================================================ batch
 
-    function _newBatch(uint256 marketCapacity, uint256 accountCapacity) internal pure returns (Batch memory batch) {
+    function _newBatch(
+        uint256 marketCapacity,
+        uint256 accountCapacity
+    ) internal pure returns (Batch memory batch) {
         batch.markets = _pointerArray(marketCapacity);
         batch.accounts = new AccountCache[](accountCapacity);
     }
@@ -314,7 +330,8 @@ abstract contract ClearinghouseAccounts is ClearinghouseMarkets {
     }
 
     function _batchAccountSlot(AccountId account) private pure returns (TransientSlot.Uint256Slot) {
-        return TransientSlot.asUint256(Hashes.efficientKeccak256(AccountId.unwrap(account), BATCH_ACCOUNT_SEED));
+        return
+            TransientSlot.asUint256(Hashes.efficientKeccak256(AccountId.unwrap(account), BATCH_ACCOUNT_SEED));
     }
 
     /// @dev Writes every market the batch loaded, reports fills to the oracle, applies collateral
@@ -326,7 +343,11 @@ abstract contract ClearinghouseAccounts is ClearinghouseMarkets {
             _storeMarket(market);
             if (market.traded) {
                 // Volume-weighted price of the batch, rounded down (it only feeds the oracle's EMA).
-                _oracle.recordTrade(market.marketId, _volumeWeightedPriceX18(market), market.volumeNotionalX18);
+                _oracle.recordTrade(
+                    market.marketId,
+                    _volumeWeightedPriceX18(market),
+                    market.volumeNotionalX18
+                );
             }
         }
         if (batch.openNotionalDeltaX18 != 0) _totalOpenNotionalX18 += batch.openNotionalDeltaX18;

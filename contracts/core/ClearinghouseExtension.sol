@@ -79,7 +79,11 @@ contract ClearinghouseExtension is ClearinghouseState {
     }
 
     /// @dev `IClearinghouse.invalidateNonces`.
-    function invalidateNonces(address owner, uint256 wordIndex, uint256 mask) external onlyDelegated nonReentrant {
+    function invalidateNonces(
+        address owner,
+        uint256 wordIndex,
+        uint256 mask
+    ) external onlyDelegated nonReentrant {
         _requireOwnerOrOperator(owner);
         OrderLib.invalidateNonces(_nonceBitmap[owner], wordIndex, mask);
         // Also kills an order already partially filled with one of these nonces (its bit was set).
@@ -129,7 +133,8 @@ contract ClearinghouseExtension is ClearinghouseState {
     /// @dev `IClearinghouse.pauseTrading`.
     function pauseTrading() external onlyDelegated nonReentrant onlyRole(GUARDIAN) {
         uint256 availableAt = _tradingPauseAvailableAt();
-        if (block.timestamp < availableAt) revert IClearinghouse.Clearinghouse_PauseCooldownActive(availableAt);
+        if (block.timestamp < availableAt)
+            revert IClearinghouse.Clearinghouse_PauseCooldownActive(availableAt);
         uint256 pausedUntil = block.timestamp + Constants.CH_TRADING_PAUSE_DURATION;
         _tradingPausedUntil = pausedUntil;
         emit IClearinghouse.TradingPaused(msg.sender, pausedUntil);

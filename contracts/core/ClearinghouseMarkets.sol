@@ -126,7 +126,9 @@ abstract contract ClearinghouseMarkets {
             FundingMath.sample(funding, premiumX18, market.params.fundingMultiplierBps);
         }
         _fundingStates[marketId] = FundingMath.pack(funding);
-        if (market.dividendX18 != 0) emit IClearinghouse.DividendApplied(marketId, market.dividendX18, funding.indexX18);
+        if (market.dividendX18 != 0) {
+            emit IClearinghouse.DividendApplied(marketId, market.dividendX18, funding.indexX18);
+        }
         if (_isLive(market.price.state)) {
             emit IClearinghouse.FundingUpdated(
                 marketId,

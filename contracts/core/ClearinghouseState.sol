@@ -17,7 +17,12 @@ import {ClearinghouseAccounts} from "./ClearinghouseAccounts.sol";
 /// `Clearinghouse` and `ClearinghouseExtension`. The extension runs in the clearinghouse's storage
 /// (delegatecall), so both must have exactly this layout: neither declares a storage variable of
 /// its own (immutables and constants live in the code, not in storage).
-abstract contract ClearinghouseState is ClearinghouseAccounts, AccessControl, EIP712, ReentrancyGuardTransient {
+abstract contract ClearinghouseState is
+    ClearinghouseAccounts,
+    AccessControl,
+    EIP712,
+    ReentrancyGuardTransient
+{
     /// @dev `IClearinghouse.GUARDIAN_ROLE`.
     bytes32 internal constant GUARDIAN = keccak256("GUARDIAN_ROLE");
 

@@ -110,7 +110,8 @@ contract MarketSetLibTest is Test {
                 ++n;
             }
             assertEq(MarketSetLib.count(set), n, "count");
-            for (uint256 i; i < MarketSetLib.CAPACITY; ++i) assertEq(MarketSetLib.at(set, i), model[i], "lanes");
+            for (uint256 i; i < MarketSetLib.CAPACITY; ++i)
+                assertEq(MarketSetLib.at(set, i), model[i], "lanes");
         }
     }
 
