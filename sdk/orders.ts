@@ -126,13 +126,21 @@ export function accountId(owner: string, subaccount: bigint): string {
   return "0x" + packed.toString(16).padStart(64, "0");
 }
 
-/** Size in (0, 1e30], limit in (0, 1e38], no unknown flags (`OrderLib.isWellFormed`). */
+/**
+ * Order nonces are below this (`Constants.CH_NONCE_LIMIT` = 2^42 - 1): the clearinghouse keeps the
+ * owner's nonce floor in 42 bits of a storage word it reads anyway.
+ */
+export const NONCE_LIMIT = (1n << 42n) - 1n;
+
+/** Size in (0, 1e30], limit in (0, 1e38], nonce below NONCE_LIMIT, no unknown flags (`OrderLib.isWellFormed`). */
 export function isWellFormed(order: Order): boolean {
   return (
     order.sizeX18 > 0n &&
     order.sizeX18 <= MAX_ABS_SIZE_X18 &&
     order.limitPriceX18 > 0n &&
     order.limitPriceX18 <= MAX_PRICE_X18 &&
+    order.nonce >= 0n &&
+    order.nonce < NONCE_LIMIT &&
     (order.flags & ~KNOWN_FLAGS) === 0
   );
 }

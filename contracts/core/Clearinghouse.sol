@@ -1,14 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
-import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
-import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
-import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
-import {Hashes} from "@openzeppelin/contracts/utils/cryptography/Hashes.sol";
 import {IClearinghouse} from "../interfaces/IClearinghouse.sol";
 import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
 import {IMarginAuthority} from "../interfaces/IMarginAuthority.sol";
@@ -21,104 +16,30 @@ import {MarginMath} from "../libraries/MarginMath.sol";
 import {MarketSetLib} from "../libraries/MarketSetLib.sol";
 import {OrderLib} from "../libraries/OrderLib.sol";
 import {PositionMath} from "../libraries/PositionMath.sol";
-import {AccountId} from "../types/Account.sol";
-import {Match, MarketConfig, SkipReason} from "../types/Clearinghouse.sol";
-import {AccountHealth, MarketExposure, PackedPosition, Position} from "../types/Market.sol";
+import {AccountId, AccountIdLib} from "../types/Account.sol";
+import {CircuitBreakerState, Match, MarketConfig, SkipReason} from "../types/Clearinghouse.sol";
+import {AccountHealth, FundingState, Position} from "../types/Market.sol";
 import {Order} from "../types/Order.sol";
 import {RISK_TRANSFER_WORDS, RiskTransferResult} from "../types/Liquidation.sol";
 import {ClearinghouseMarkets, MarketCache, TradingMode} from "./ClearinghouseMarkets.sol";
+import {Batch, Side} from "./ClearinghouseAccounts.sol";
+import {ClearinghouseExtension} from "./ClearinghouseExtension.sol";
+import {ClearinghouseState} from "./ClearinghouseState.sol";
 
 /// @title Clearinghouse
 /// @notice Batch settlement of signed orders, cross margin, funding and risk controls. See
 /// `IClearinghouse` and docs/clearinghouse.md.
-contract Clearinghouse is
-    IClearinghouse,
-    ClearinghouseMarkets,
-    AccessControl,
-    EIP712,
-    ReentrancyGuardTransient
-{
+contract Clearinghouse is IClearinghouse, ClearinghouseState {
     using OrderLib for Order;
-    using TransientSlot for TransientSlot.Uint256Slot;
 
     /// @inheritdoc IClearinghouse
     bytes32 public constant MATCHER_ROLE = keccak256("MATCHER_ROLE");
     /// @inheritdoc IClearinghouse
-    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
+    bytes32 public constant GUARDIAN_ROLE = GUARDIAN;
 
-    /// @inheritdoc IClearinghouse
-    ICollateralVault public immutable vault;
-
-    /// @inheritdoc IClearinghouse
-    uint256 public tradingPausedUntil;
-    /// @inheritdoc IClearinghouse
-    int256 public totalOpenNotionalX18;
-    /// @inheritdoc IClearinghouse
-    int256 public settledBalanceX18;
-    /// @inheritdoc IClearinghouse
-    mapping(address owner => uint256 floor) public nonceFloor;
-
-    /// @dev Per order hash: bit 255 = cancelled by hash (`ORDER_CANCELLED_BIT`), bits 0..254 = the size
-    /// filled while the order is partially filled (sizes are below 2^127, so they never reach bit 255).
-    /// Read only when the order's nonce bit is set (`_liveFilledX18`): a fresh order costs no read.
-    mapping(bytes32 orderHash => uint256 state) private _orderStates;
-    /// @dev Used nonces: set by an order's FIRST fill, by `cancelOrders` and by `invalidateNonces`.
-    mapping(address owner => mapping(uint256 wordIndex => uint256 bits)) private _nonceBitmap;
-    /// @dev Nonces invalidated by `invalidateNonces` (also set in `_nonceBitmap`): read only for a
-    /// partially filled order, whose nonce bit its first fill already set.
-    mapping(address owner => mapping(uint256 wordIndex => uint256 bits)) private _invalidatedNonces;
-    mapping(AccountId account => mapping(bytes32 marketId => PackedPosition)) private _positions;
-    /// @dev Per account, the indices of the markets it holds a position in, in one word (`MarketSetLib`).
-    mapping(AccountId account => uint256 set) private _accountMarketSets;
-    /// @dev Every market that ever held a position has an index in `[1, MarketSetLib.MAX_INDEX]`,
-    /// assigned in order at its first position (`_addMarket`); 0 = none yet.
-    mapping(bytes32 marketId => uint256 index) private _marketIndices;
-    mapping(uint256 index => bytes32 marketId) private _indexedMarkets;
-    uint256 private _indexedMarketCount;
-
-    /// @dev Market cache entries allocated up front; `_marketIn` doubles the array when it is full. A
-    /// worst-case capacity (matches x (1 + 2 x 16 markets)) would expand memory by ~52 KB for a
-    /// 50-match batch and make every later allocation of the batch pay the quadratic memory price.
-    uint256 private constant INITIAL_MARKET_CAPACITY = 8;
-    /// @dev `_orderStates` flag of an order cancelled by hash.
-    uint256 private constant ORDER_CANCELLED_BIT = 1 << 255;
-    /// @dev Seed of the transient slots that map an account to its `Batch.accounts` index + 1.
-    bytes32 private constant BATCH_ACCOUNT_SEED = keccak256("sundial.clearinghouse.batchAccount");
-
-    /// @dev One side of a match while it is validated and computed in memory.
-    struct Side {
-        AccountId account;
-        uint256 accountIndex; // in Batch.accounts
-        bytes32 orderHash;
-        uint256 orderState; // its filled size (`_liveFilledX18`; 0 for an order never filled)
-        Position position; // synced, then after the fill
-        int256 oldSizeX18; // after sync, before the fill
-        int256 oldOpenNotionalX18;
-        bool listed; // the account's market list holds this market (stored size != 0)
-        int256 fundingOwedX18;
-        int256 realizedPnlX18;
-        int256 feeX18;
-    }
-
-    /// @dev A batch's collateral cache entry: the vault's collateral at load and the batch's delta.
-    struct AccountCache {
-        AccountId account;
-        int256 collateralX18;
-        int256 deltaX18;
-    }
-
-    /// @dev Everything a batch accumulates in memory before the single write-back.
-    struct Batch {
-        MarketCache[] markets;
-        uint256 marketCount;
-        AccountCache[] accounts;
-        uint256 accountCount;
-        int256 feeDeltaX18;
-        int256 openNotionalDeltaX18;
-        int256 settledDeltaX18;
-        bool sequencerDown;
-    }
-
+    /// @notice The contract running the infrequent entry points in this contract's storage
+    /// (`ClearinghouseExtension`, deployed by the constructor; see `_delegateToExtension`).
+    address public immutable extension;
     /// @param collateralVault The vault whose margin authority this contract becomes.
     /// @param oracleAdapter The oracle adapter (grant this contract `TRADE_REPORTER_ROLE` there).
     /// @param marketRegistry The market registry.
@@ -130,16 +51,11 @@ contract Clearinghouse is
         IMarketRegistry marketRegistry,
         address admin,
         address guardian
-    )
-        ClearinghouseMarkets(oracleAdapter, marketRegistry)
-        EIP712(OrderLib.DOMAIN_NAME, OrderLib.DOMAIN_VERSION)
-    {
-        if (address(collateralVault) == address(0) || admin == address(0) || guardian == address(0)) {
-            revert Clearinghouse_ZeroAddress();
-        }
-        vault = collateralVault;
+    ) ClearinghouseState(collateralVault, oracleAdapter, marketRegistry) {
+        if (admin == address(0) || guardian == address(0)) revert Clearinghouse_ZeroAddress();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(GUARDIAN_ROLE, guardian);
+        extension = address(new ClearinghouseExtension(collateralVault, oracleAdapter, marketRegistry));
     }
 
     // ============================================================================ trading
@@ -153,7 +69,7 @@ contract Clearinghouse is
         if (count > Constants.CH_MAX_MATCHES_PER_BATCH) {
             revert Clearinghouse_BatchTooLarge(count, Constants.CH_MAX_MATCHES_PER_BATCH);
         }
-        uint256 pausedUntil = tradingPausedUntil;
+        uint256 pausedUntil = _tradingPausedUntil;
         if (block.timestamp < pausedUntil) revert Clearinghouse_TradingPaused(pausedUntil);
         Batch memory batch = _newBatch(INITIAL_MARKET_CAPACITY, 2 * count);
         batch.sequencerDown = _sequencerDown();
@@ -166,37 +82,21 @@ contract Clearinghouse is
     // ============================================================================ cancellation
 
     /// @inheritdoc IClearinghouse
-    function cancelOrders(Order[] calldata orders) external nonReentrant {
-        uint256 count = orders.length;
-        for (uint256 i; i < count; ++i) {
-            Order calldata order = orders[i];
-            address owner = order.owner;
-            _requireOwnerOrOperator(owner);
-            bytes32 orderHash = _hashTypedDataV4(OrderLib.hashCalldata(order));
-            _orderStates[orderHash] |= ORDER_CANCELLED_BIT;
-            // The nonce bit too: a fill checks the order's state only when its nonce bit is set.
-            (uint256 wordIndex, uint256 mask) = OrderLib.nonceBitmapPosition(order.nonce);
-            _nonceBitmap[owner][wordIndex] |= mask;
-            emit OrderCancelled(orderHash, owner, msg.sender);
-        }
+    /// @dev Runs in `extension`.
+    function cancelOrders(Order[] calldata) external {
+        _delegateToExtension();
     }
 
     /// @inheritdoc IClearinghouse
-    function raiseNonceFloor(address owner, uint256 newFloor) external nonReentrant {
-        _requireOwnerOrOperator(owner);
-        uint256 currentFloor = nonceFloor[owner];
-        if (newFloor <= currentFloor) revert Clearinghouse_NonceFloorNotRaised(owner, currentFloor, newFloor);
-        nonceFloor[owner] = newFloor;
-        emit NonceFloorRaised(owner, newFloor, msg.sender);
+    /// @dev Runs in `extension`.
+    function raiseNonceFloor(address, uint256) external {
+        _delegateToExtension();
     }
 
     /// @inheritdoc IClearinghouse
-    function invalidateNonces(address owner, uint256 wordIndex, uint256 mask) external nonReentrant {
-        _requireOwnerOrOperator(owner);
-        OrderLib.invalidateNonces(_nonceBitmap[owner], wordIndex, mask);
-        // Also kills an order already partially filled with one of these nonces (its bit was set).
-        OrderLib.invalidateNonces(_invalidatedNonces[owner], wordIndex, mask);
-        emit NoncesInvalidated(owner, wordIndex, mask, msg.sender);
+    /// @dev Runs in `extension`.
+    function invalidateNonces(address, uint256, uint256) external {
+        _delegateToExtension();
     }
 
     // ============================================================================ keepers
@@ -212,57 +112,60 @@ contract Clearinghouse is
     }
 
     /// @inheritdoc IClearinghouse
-    function settlePosition(AccountId account, bytes32 marketId) external nonReentrant {
-        Batch memory batch = _newBatch(1, 1);
-        MarketCache memory market = batch.markets[_marketIn(batch, marketId)];
-        if (!market.listed) revert Clearinghouse_UnknownMarket(marketId);
-        if (market.mode != TradingMode.SETTLED)
-            revert Clearinghouse_MarketNotSettled(marketId, market.price.state);
-        Side memory side;
-        side.account = account;
-        _syncSide(batch, market, side);
-        int256 sizeX18 = side.oldSizeX18;
-        if (sizeX18 == 0) revert Clearinghouse_NoPosition(account, marketId);
-        int256 openNotionalX18 = side.oldOpenNotionalX18;
-        uint256 priceX18 = market.price.markPriceX18;
-        side.realizedPnlX18 = PositionMath.closeAt(sizeX18, openNotionalX18, priceX18);
-        side.position.sizeX18 = 0;
-        _updateOpenInterest(market, sizeX18, 0);
-        _writeSide(batch, marketId, side);
-        batch.openNotionalDeltaX18 = -openNotionalX18;
-        // The counterparties still hold the other side: their claim (size * price, rounded toward
-        // -infinity here) stays in the settled balance until they settle (see IClearinghouse).
-        batch.settledDeltaX18 = side.fundingOwedX18 - (side.realizedPnlX18 + openNotionalX18);
-        _finishBatch(batch);
-        emit PositionSettled(account, marketId, sizeX18, priceX18, side.realizedPnlX18, side.fundingOwedX18);
+    /// @dev Runs in `extension`.
+    function settlePosition(AccountId, bytes32) external {
+        _delegateToExtension();
     }
 
     // ============================================================================ guardian
 
     /// @inheritdoc IClearinghouse
-    function pauseTrading() external nonReentrant onlyRole(GUARDIAN_ROLE) {
-        uint256 availableAt = tradingPauseAvailableAt();
-        if (block.timestamp < availableAt) revert Clearinghouse_PauseCooldownActive(availableAt);
-        uint256 pausedUntil = block.timestamp + Constants.CH_TRADING_PAUSE_DURATION;
-        tradingPausedUntil = pausedUntil;
-        emit TradingPaused(msg.sender, pausedUntil);
+    /// @dev Runs in `extension`.
+    function pauseTrading() external {
+        _delegateToExtension();
     }
 
     /// @inheritdoc IClearinghouse
-    function unpauseTrading() external nonReentrant {
-        if (!hasRole(GUARDIAN_ROLE, msg.sender)) _checkRole(DEFAULT_ADMIN_ROLE);
-        if (block.timestamp >= tradingPausedUntil) revert Clearinghouse_TradingNotPaused();
-        // The pause ends now; the cooldown for the next one counts from here.
-        tradingPausedUntil = block.timestamp;
-        emit TradingUnpaused(msg.sender);
+    /// @dev Runs in `extension`.
+    function unpauseTrading() external {
+        _delegateToExtension();
     }
 
     // ============================================================================ views
 
     /// @inheritdoc IClearinghouse
-    function tradingPauseAvailableAt() public view returns (uint256) {
-        uint256 pausedUntil = tradingPausedUntil;
-        return pausedUntil == 0 ? 0 : pausedUntil + Constants.CH_TRADING_PAUSE_COOLDOWN;
+    function tradingPausedUntil() external view returns (uint256) {
+        return _tradingPausedUntil;
+    }
+
+    /// @inheritdoc IClearinghouse
+    function tradingPauseAvailableAt() external view returns (uint256) {
+        return _tradingPauseAvailableAt();
+    }
+
+    /// @inheritdoc IClearinghouse
+    function vault() external view returns (ICollateralVault) {
+        return _vault;
+    }
+
+    /// @inheritdoc IClearinghouse
+    function oracle() external view returns (IOracleAdapter) {
+        return _oracle;
+    }
+
+    /// @inheritdoc IClearinghouse
+    function registry() external view returns (IMarketRegistry) {
+        return _registry;
+    }
+
+    /// @inheritdoc IClearinghouse
+    function totalOpenNotionalX18() external view returns (int256) {
+        return _totalOpenNotionalX18;
+    }
+
+    /// @inheritdoc IClearinghouse
+    function settledBalanceX18() external view returns (int256) {
+        return _settledBalanceX18;
     }
 
     /// @inheritdoc IClearinghouse
@@ -286,29 +189,62 @@ contract Clearinghouse is
     }
 
     /// @inheritdoc IClearinghouse
+    /// @dev Kept in the market-set word of the owner's subaccount 0 (`MarketSetLib`).
+    function nonceFloor(address owner) public view returns (uint256) {
+        return MarketSetLib.nonceFloor(_accountMarketSets[AccountIdLib.from(owner, 0)]);
+    }
+
+    /// @inheritdoc IClearinghouse
     function isNonceUsed(address owner, uint256 nonce) external view returns (bool) {
         return OrderLib.isNonceUsed(_nonceBitmap[owner], nonce);
     }
 
     /// @inheritdoc IClearinghouse
-    function position(AccountId account, bytes32 marketId) external view returns (Position memory) {
-        return PositionMath.load(_positions[account][marketId]);
+    function fundingState(bytes32 marketId) external view returns (FundingState memory) {
+        return FundingMath.unpack(_fundingStates[marketId]);
     }
 
     /// @inheritdoc IClearinghouse
+    function openInterest(
+        bytes32 marketId
+    ) external view returns (uint256 longX18, uint256 shortX18, uint256 splitFactorX18) {
+        ClearinghouseMarkets.OpenInterestState memory oi = _openInterest[marketId];
+        return (oi.longX18, oi.shortX18, _openInterestSplitFactor[marketId]);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function circuitBreakerState(bytes32 marketId) external view returns (CircuitBreakerState memory) {
+        return _breakers[marketId];
+    }
+
+    /// @inheritdoc IClearinghouse
+    /// @dev `account`'s position in `marketId` as stored (split factor and funding index of its
+    /// last touch); all zero without a position.
+    function position(AccountId account, bytes32 marketId) external view returns (Position memory p) {
+        uint256 index = _marketIndices[marketId];
+        if (index == 0) return p;
+        (bool found, uint256 lane) = MarketSetLib.find(_accountMarketSets[account], index);
+        if (found) p = PositionMath.load(_positions[account][lane]);
+    }
+
+    /// @inheritdoc IClearinghouse
+    /// @dev The markets in which `account` holds a position, in lane order.
     function accountMarkets(AccountId account) external view returns (bytes32[] memory marketIds) {
         uint256 set = _accountMarketSets[account];
-        uint256 count = MarketSetLib.count(set);
-        marketIds = new bytes32[](count);
-        for (uint256 i; i < count; ++i) marketIds[i] = _indexedMarkets[MarketSetLib.at(set, i)];
+        marketIds = new bytes32[](MarketSetLib.count(set));
+        uint256 n;
+        for (uint256 lane; n < marketIds.length; ++lane) {
+            uint256 index = MarketSetLib.at(set, lane);
+            if (index != 0) marketIds[n++] = _indexedMarkets[index];
+        }
     }
 
     /// @inheritdoc IClearinghouse
     function accountHealth(AccountId account) public view returns (AccountHealth memory) {
         // Room for every market an account may hold (pointers only: `_pointerArray` allocates no structs).
         Batch memory batch = _newBatch(Constants.CH_MAX_MARKETS_PER_ACCOUNT, 0);
-        Position memory none;
-        return _health(batch, account, vault.collateralX18(account), bytes32(0), none, false);
+        uint256 set = _accountMarketSets[account];
+        return _health(batch, account, _vault.collateralX18(account), set, MarketSetLib.NO_LANE);
     }
 
     /// @inheritdoc IClearinghouse
@@ -320,7 +256,7 @@ contract Clearinghouse is
     /// @dev Never reverts: without positions it is the collateral; otherwise a failure anywhere in the
     /// health computation (an oracle or registry revert) answers 0 for this account only.
     function withdrawableX18(AccountId account) external view returns (uint256) {
-        int256 collateralX18 = vault.collateralX18(account);
+        int256 collateralX18 = _vault.collateralX18(account);
         if (MarketSetLib.count(_accountMarketSets[account]) == 0) {
             return collateralX18 > 0 ? uint256(collateralX18) : 0;
         }
@@ -333,7 +269,7 @@ contract Clearinghouse is
 
     /// @inheritdoc IMarginAuthority
     function totalUnrealizedPnlX18() external view returns (int256) {
-        return settledBalanceX18 - totalOpenNotionalX18;
+        return _settledBalanceX18 - _totalOpenNotionalX18;
     }
 
     // ============================================================================ match settlement
@@ -456,20 +392,20 @@ contract Clearinghouse is
         uint256 priceX18 = m.maker.limitPriceX18;
         _computeSide(batch, market, m.maker, m.fillSizeX18, priceX18, market.params.makerFeeBps, maker);
         _computeSide(batch, market, m.taker, m.fillSizeX18, priceX18, market.params.takerFeeBps, taker);
-        bool makerReduces = PositionMath.reducesRisk(maker.oldSizeX18, maker.position.sizeX18);
-        bool takerReduces = PositionMath.reducesRisk(taker.oldSizeX18, taker.position.sizeX18);
+        bool makerReduces = PositionMath.reducesRisk(maker.oldSizeX18, maker.sizeX18);
+        bool takerReduces = PositionMath.reducesRisk(taker.oldSizeX18, taker.sizeX18);
         if (m.maker.isReduceOnly() && !makerReduces) return (SkipReason.MAKER_REDUCE_ONLY, false);
         if (m.taker.isReduceOnly() && !takerReduces) return (SkipReason.TAKER_REDUCE_ONLY, false);
         bool reduceOnly = market.mode == TradingMode.REDUCE_ONLY || batch.sequencerDown;
         if (reduceOnly && !(makerReduces && takerReduces)) return (SkipReason.MARKET_REDUCE_ONLY, false);
-        if (!_withinPositionBounds(maker.position) || !_withinPositionBounds(taker.position)) {
+        if (!_withinPositionBounds(maker) || !_withinPositionBounds(taker)) {
             return (SkipReason.POSITION_LIMIT, false);
         }
         if (!_openInterestAllowed(market, maker, taker)) return (SkipReason.OPEN_INTEREST_CAP, false);
         if (_opensTooMany(maker)) return (SkipReason.MAKER_TOO_MANY_MARKETS, false);
         if (_opensTooMany(taker)) return (SkipReason.TAKER_TOO_MANY_MARKETS, false);
-        if (!_marginOk(batch, market.marketId, maker, makerReduces)) return (SkipReason.MAKER_MARGIN, false);
-        if (!_marginOk(batch, market.marketId, taker, takerReduces)) return (SkipReason.TAKER_MARGIN, false);
+        if (!_marginOk(batch, market, maker, makerReduces)) return (SkipReason.MAKER_MARGIN, false);
+        if (!_marginOk(batch, market, taker, takerReduces)) return (SkipReason.TAKER_MARGIN, false);
         return (SkipReason.MARKET_MISMATCH, true);
     }
 
@@ -484,16 +420,15 @@ contract Clearinghouse is
         Side memory side
     ) private {
         _syncSide(batch, market, side);
-        Position memory p = side.position;
         // The fill is in (0, CH_MAX_ABS_SIZE_X18] (`_checkMatch`'s INVALID_FILL_SIZE): it fits int256.
         int256 fillX18 = order.isBuy ? int256(fillSizeX18) : -int256(fillSizeX18);
-        if (_fillWouldOverflow(p, fillX18, priceX18)) {
+        if (_fillWouldOverflow(side, fillX18, priceX18)) {
             // Leave the position unchanged but mark it out of bounds for `_withinPositionBounds`.
-            p.sizeX18 = type(int256).max;
+            side.sizeX18 = type(int256).max;
         } else {
-            (p.sizeX18, p.openNotionalX18, side.realizedPnlX18) = PositionMath.applyFill(
-                p.sizeX18,
-                p.openNotionalX18,
+            (side.sizeX18, side.openNotionalX18, side.realizedPnlX18) = PositionMath.applyFill(
+                side.oldSizeX18,
+                side.oldOpenNotionalX18,
                 fillX18,
                 priceX18
             );
@@ -501,35 +436,18 @@ contract Clearinghouse is
         side.feeX18 = PositionMath.tradingFeeX18(fillX18, priceX18, feeBps);
     }
 
-    /// @dev Loads the side's account into the batch and syncs its stored position to the market
-    /// (funding, splits) in `side.position`; `oldSizeX18` / `oldOpenNotionalX18` keep the synced values.
-    function _syncSide(Batch memory batch, MarketCache memory market, Side memory side) private {
-        side.accountIndex = _accountIn(batch, side.account);
-        Position memory p = PositionMath.load(_positions[side.account][market.marketId]);
-        side.listed = p.sizeX18 != 0;
-        if (p.splitFactorX18 == 0) {
-            // Never touched: start at the market's current split factor and funding index.
-            p.splitFactorX18 = market.price.splitFactorX18;
-            p.lastFundingIndexX18 = market.funding.indexX18;
-        } else {
-            side.fundingOwedX18 = PositionMath.sync(p, market.funding.indexX18, market.price.splitFactorX18);
-        }
-        side.oldSizeX18 = p.sizeX18;
-        side.oldOpenNotionalX18 = p.openNotionalX18;
-        side.position = p;
-    }
-
     /// @dev Whether equity after the fill covers initial margin (risk grows) or stays non-negative
     /// (risk does not grow: an account may always reduce while it stays solvent).
     function _marginOk(
         Batch memory batch,
-        bytes32 marketId,
+        MarketCache memory market,
         Side memory side,
         bool reduces
     ) private view returns (bool) {
-        AccountHealth memory health = _sideHealth(batch, marketId, side);
-        if (reduces) return health.equityX18 >= 0;
-        return MarginMath.meetsInitialMargin(health);
+        (int256 equityX18, uint256 initialMarginX18) = _sideMargin(batch, market, side);
+        if (reduces) return equityX18 >= 0;
+        // The requirement is below 2^200 (MarginMath's bounds): the cast is exact.
+        return equityX18 >= int256(initialMarginX18);
     }
 
     /// @dev Writes both sides of a validated match: positions, order fills, account lists, caches.
@@ -556,14 +474,13 @@ contract Clearinghouse is
         Side memory maker,
         Side memory taker
     ) private {
-        _updateOpenInterest(market, maker.oldSizeX18, maker.position.sizeX18);
-        _updateOpenInterest(market, taker.oldSizeX18, taker.position.sizeX18);
-        int256 realizedX18 =
-            _writeSide(batch, market.marketId, maker) + _writeSide(batch, market.marketId, taker);
+        _updateOpenInterest(market, maker.oldSizeX18, maker.sizeX18);
+        _updateOpenInterest(market, taker.oldSizeX18, taker.sizeX18);
+        int256 realizedX18 = _writeSide(batch, market, maker) + _writeSide(batch, market, taker);
         int256 openNotionalDeltaX18 =
-            maker.position.openNotionalX18 -
+            maker.openNotionalX18 -
                 maker.oldOpenNotionalX18 +
-                taker.position.openNotionalX18 -
+                taker.openNotionalX18 -
                 taker.oldOpenNotionalX18;
         // Rounding dust of the fill (>= 0, PositionMath rounds every share toward the protocol) goes to
         // the fee treasury so that the vault's accounting identity stays exact.
@@ -572,167 +489,6 @@ contract Clearinghouse is
         batch.openNotionalDeltaX18 += openNotionalDeltaX18;
         // Funding paid into (taken out of) the settled balance until the other side settles.
         batch.settledDeltaX18 += maker.fundingOwedX18 + taker.fundingOwedX18;
-    }
-
-    /// @dev Stores one side's position and market list, and books its collateral delta.
-    function _writeSide(Batch memory batch, bytes32 marketId, Side memory side) private returns (int256) {
-        Position memory p = side.position;
-        if (p.sizeX18 == 0) {
-            delete _positions[side.account][marketId];
-            if (side.listed) _removeMarket(side.account, marketId);
-        } else {
-            PositionMath.store(_positions[side.account][marketId], p);
-            if (!side.listed) _addMarket(side.account, marketId);
-        }
-        batch.accounts[side.accountIndex].deltaX18 += side.realizedPnlX18 - side.fundingOwedX18 - side.feeX18;
-        return side.realizedPnlX18;
-    }
-
-    /// @dev Writes every market the batch loaded, reports fills to the oracle, applies collateral
-    /// changes in one vault call.
-    function _finishBatch(Batch memory batch) private {
-        for (uint256 i; i < batch.marketCount; ++i) {
-            MarketCache memory market = batch.markets[i];
-            if (!market.listed) continue;
-            _storeMarket(market);
-            if (market.traded) {
-                // Volume-weighted price of the batch, rounded down (it only feeds the oracle's EMA).
-                oracle.recordTrade(
-                    market.marketId,
-                    _volumeWeightedPriceX18(market),
-                    market.volumeNotionalX18
-                );
-            }
-        }
-        totalOpenNotionalX18 += batch.openNotionalDeltaX18;
-        settledBalanceX18 += batch.settledDeltaX18;
-        uint256 accountCount = batch.accountCount;
-        if (accountCount == 0 && batch.feeDeltaX18 == 0) return;
-        AccountId[] memory accounts = new AccountId[](accountCount);
-        int256[] memory deltas = new int256[](accountCount);
-        for (uint256 i; i < accountCount; ++i) {
-            AccountCache memory cache = batch.accounts[i];
-            accounts[i] = cache.account;
-            deltas[i] = cache.deltaX18;
-            _batchAccountSlot(cache.account).tstore(0);
-        }
-        vault.applySettlement(accounts, deltas, batch.feeDeltaX18);
-    }
-
-    // ============================================================================ margin
-
-    /// @dev The health of `account` with `collateralX18`, its stored positions, and `traded` (already
-    /// synced) in place of its stored position in `tradedMarketId` (zero id: none). `tradedListed`: the
-    /// account's market list holds `tradedMarketId`.
-    function _health(
-        Batch memory batch,
-        AccountId account,
-        int256 collateralX18,
-        bytes32 tradedMarketId,
-        Position memory traded,
-        bool tradedListed
-    ) private view returns (AccountHealth memory health) {
-        health = MarginMath.start(collateralX18);
-        uint256 set = _accountMarketSets[account];
-        uint256 count = MarketSetLib.count(set);
-        // A one-entry set that holds the traded market has nothing else: skip the index lookup.
-        if (tradedListed && count == 1) count = 0;
-        for (uint256 i; i < count; ++i) {
-            bytes32 marketId = _indexedMarkets[MarketSetLib.at(set, i)];
-            if (marketId == tradedMarketId) continue;
-            // The index first: `_marketIn` may replace `batch.markets` with a grown array.
-            uint256 marketIndex = _marketIn(batch, marketId);
-            MarketCache memory market = batch.markets[marketIndex];
-            Position memory p = PositionMath.load(_positions[account][marketId]);
-            MarginMath.accumulate(health, _exposure(market, p));
-        }
-        if (tradedMarketId != bytes32(0) && traded.sizeX18 != 0) {
-            uint256 tradedIndex = _marketIn(batch, tradedMarketId);
-            MarketCache memory market = batch.markets[tradedIndex];
-            MarginMath.accumulate(health, _exposure(market, traded));
-        }
-    }
-
-    /// @dev A position's contribution at the market's current mark, split factor and funding index.
-    /// A delisted market needs no margin: its price is final.
-    function _exposure(
-        MarketCache memory market,
-        Position memory p
-    ) private pure returns (MarketExposure memory exposure) {
-        exposure.sizeX18 = PositionMath.rescaleSize(p.sizeX18, p.splitFactorX18, market.price.splitFactorX18);
-        exposure.openNotionalX18 = p.openNotionalX18;
-        exposure.pendingFundingX18 = FundingMath.pendingFundingX18(
-            p.sizeX18,
-            p.splitFactorX18,
-            p.lastFundingIndexX18,
-            market.funding.indexX18
-        );
-        exposure.markPriceX18 = market.price.markPriceX18;
-        if (market.mode != TradingMode.SETTLED) {
-            exposure.initialMarginBps = market.params.initialMarginBps;
-            exposure.maintenanceMarginBps = market.params.maintenanceMarginBps;
-        }
-    }
-
-    // ============================================================================ helpers
-
-    function _newBatch(
-        uint256 marketCapacity,
-        uint256 accountCapacity
-    ) private pure returns (Batch memory batch) {
-        batch.markets = _pointerArray(marketCapacity);
-        AccountCache[] memory accounts = new AccountCache[](accountCapacity);
-        batch.accounts = accounts;
-    }
-
-    /// @dev A memory array of `length` struct pointers WITHOUT the zeroed structs that `new` would
-    /// allocate for every element (~60 words per MarketCache, times the worst-case capacity): measured
-    /// as most of a small batch's gas. Entries are read only below `Batch.marketCount`, after being
-    /// assigned, so the unassigned slots are never dereferenced.
-    function _pointerArray(uint256 length) private pure returns (MarketCache[] memory array) {
-        // solhint-disable-next-line no-inline-assembly
-        assembly ("memory-safe") {
-            array := mload(0x40)
-            mstore(array, length)
-            mstore(0x40, add(array, mul(add(length, 1), 0x20)))
-        }
-    }
-
-    /// @dev The index of the batch's cache entry of `marketId`, loading it on first use. Returning an
-    /// index rather than the struct avoids the zeroed MarketCache that a memory return allocates.
-    function _marketIn(Batch memory batch, bytes32 marketId) private view returns (uint256) {
-        uint256 count = batch.marketCount;
-        for (uint256 i; i < count; ++i) {
-            if (batch.markets[i].marketId == marketId) return i;
-        }
-        (MarketCache memory market, ) = _loadMarket(marketId);
-        if (count == batch.markets.length) {
-            MarketCache[] memory grown = _pointerArray(2 * count);
-            for (uint256 i; i < count; ++i) grown[i] = batch.markets[i];
-            batch.markets = grown;
-        }
-        batch.markets[count] = market;
-        batch.marketCount = count + 1;
-        return count;
-    }
-
-    /// @dev The batch's account entry of `account` (loading its collateral on first use). The index is
-    /// found through a transient slot (O(1)) rather than a scan of the batch's accounts, which would
-    /// make a batch's cost quadratic in its size; `_finishBatch` clears the slots.
-    function _accountIn(Batch memory batch, AccountId account) private returns (uint256) {
-        TransientSlot.Uint256Slot slot = _batchAccountSlot(account);
-        uint256 indexPlusOne = slot.tload();
-        if (indexPlusOne != 0) return indexPlusOne - 1;
-        uint256 count = batch.accountCount;
-        batch.accounts[count] = AccountCache(account, vault.collateralX18(account), 0);
-        batch.accountCount = count + 1;
-        slot.tstore(count + 1);
-        return count;
-    }
-
-    function _batchAccountSlot(AccountId account) private pure returns (TransientSlot.Uint256Slot) {
-        return
-            TransientSlot.asUint256(Hashes.efficientKeccak256(AccountId.unwrap(account), BATCH_ACCOUNT_SEED));
     }
 
     function _orderFitsMarket(Order calldata order, MarketConfig memory config) private pure returns (bool) {
@@ -752,7 +508,9 @@ contract Clearinghouse is
     ) private view returns (bool live, uint256 filled) {
         address owner = order.owner;
         uint256 nonce = order.nonce;
-        if (nonce < nonceFloor[owner]) return (false, 0);
+        // The floor lives in the set word of the owner's subaccount 0: for an order of that account
+        // (the common case) it is the slot `_syncSide` reads next, so it is read once.
+        if (nonce < nonceFloor(owner)) return (false, 0);
         (uint256 wordIndex, uint256 mask) = OrderLib.nonceBitmapPosition(nonce);
         if (_nonceBitmap[owner][wordIndex] & mask == 0) return (true, 0);
         filled = _orderStates[orderHash];
@@ -773,7 +531,7 @@ contract Clearinghouse is
         bytes calldata signature
     ) private view returns (bool) {
         address signer = order.signer;
-        if (signer != order.owner && !vault.isOperator(order.owner, signer)) return false;
+        if (signer != order.owner && !_vault.isOperator(order.owner, signer)) return false;
         (address recovered, ECDSA.RecoverError error, ) = ECDSA.tryRecoverCalldata(digest, signature);
         if (error == ECDSA.RecoverError.NoError && recovered == signer) return true;
         // A contract signer gets a fixed gas budget: a wallet that burns gas skips only its own match.
@@ -796,18 +554,20 @@ contract Clearinghouse is
     /// @dev Whether `applyFill` would exceed its size or open-notional bounds (checked before calling
     /// it, so that the batch never reverts).
     function _fillWouldOverflow(
-        Position memory p,
+        Side memory side,
         int256 fillX18,
         uint256 priceX18
     ) private pure returns (bool) {
-        int256 newSizeX18 = p.sizeX18 + fillX18;
+        int256 newSizeX18 = side.oldSizeX18 + fillX18;
         if (SignedMath.abs(newSizeX18) > Constants.CH_MAX_ABS_SIZE_X18) return true;
         uint256 fillNotionalX18 = PositionMath.notionalX18(fillX18, priceX18);
-        return SignedMath.abs(p.openNotionalX18) + fillNotionalX18 > Constants.CH_MAX_ABS_OPEN_NOTIONAL_X18;
+        return
+            SignedMath.abs(side.oldOpenNotionalX18) + fillNotionalX18 >
+            Constants.CH_MAX_ABS_OPEN_NOTIONAL_X18;
     }
 
-    function _withinPositionBounds(Position memory p) private pure returns (bool) {
-        return SignedMath.abs(p.sizeX18) <= Constants.CH_MAX_ABS_SIZE_X18;
+    function _withinPositionBounds(Side memory side) private pure returns (bool) {
+        return SignedMath.abs(side.sizeX18) <= Constants.CH_MAX_ABS_SIZE_X18;
     }
 
     /// @dev Open interest may always shrink; a side that grows must stay within the session cap at the mark.
@@ -838,39 +598,30 @@ contract Clearinghouse is
             market.longX18,
             market.shortX18,
             maker.oldSizeX18,
-            maker.position.sizeX18
+            maker.sizeX18
         );
-        return _movedOpenInterest(longX18, shortX18, taker.oldSizeX18, taker.position.sizeX18);
+        return _movedOpenInterest(longX18, shortX18, taker.oldSizeX18, taker.sizeX18);
     }
 
-    function _opensTooMany(Side memory side) private view returns (bool) {
-        return
-            !side.listed &&
-            side.position.sizeX18 != 0 &&
-            MarketSetLib.count(_accountMarketSets[side.account]) >= Constants.CH_MAX_MARKETS_PER_ACCOUNT;
+    /// @dev A new position in a market while the account's set has no free lane.
+    function _opensTooMany(Side memory side) private pure returns (bool) {
+        return !side.listed && side.sizeX18 != 0 && side.lane == MarketSetLib.NO_LANE;
     }
 
-    /// @dev Adds `marketId` to the account's set (numbering the market at its first position ever).
-    function _addMarket(AccountId account, bytes32 marketId) private {
-        uint256 index = _marketIndices[marketId];
-        if (index == 0) {
-            index = ++_indexedMarketCount;
-            _marketIndices[marketId] = index;
-            _indexedMarkets[index] = marketId;
-        }
-        _accountMarketSets[account] = MarketSetLib.add(_accountMarketSets[account], index);
-    }
-
-    function _removeMarket(AccountId account, bytes32 marketId) private {
-        _accountMarketSets[account] = MarketSetLib.remove(
-            _accountMarketSets[account],
-            _marketIndices[marketId]
-        );
-    }
-
-    function _requireOwnerOrOperator(address owner) private view {
-        if (msg.sender != owner && !vault.isOperator(owner, msg.sender)) {
-            revert Clearinghouse_NotOwnerOrOperator(msg.sender, owner);
+    /// @dev Runs the current call in `extension` (this contract's storage, `msg.sender` and value
+    /// preserved) and returns or reverts with its result.
+    function _delegateToExtension() private {
+        address target = extension;
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            calldatacopy(ptr, 0, calldatasize())
+            let ok := delegatecall(gas(), target, ptr, calldatasize(), 0, 0)
+            returndatacopy(ptr, 0, returndatasize())
+            if iszero(ok) {
+                revert(ptr, returndatasize())
+            }
+            return(ptr, returndatasize())
         }
     }
 
@@ -899,7 +650,7 @@ contract Clearinghouse is
         taker.account = to;
         _syncSide(batch, market, taker);
         RiskTransferResult memory r;
-        AccountHealth memory health = _sideHealth(batch, marketId, giver);
+        AccountHealth memory health = _sideHealth(batch, market, giver);
         r.fromEquityBeforeX18 = health.equityX18;
         r.fromMaintenanceMarginBeforeX18 = health.maintenanceMarginX18;
         if (priceX18 == 0) priceX18 = market.price.markPriceX18;
@@ -909,8 +660,8 @@ contract Clearinghouse is
         int256 fillX18 = fromSizeX18 > 0 ? -int256(sizeX18) : int256(sizeX18);
         _riskFill(giver, fillX18, priceX18);
         _riskFill(taker, -fillX18, priceX18);
-        r.fromEquityAfterX18 = _sideHealth(batch, marketId, giver).equityX18;
-        health = _sideHealth(batch, marketId, taker);
+        r.fromEquityAfterX18 = _sideHealth(batch, market, giver).equityX18;
+        health = _sideHealth(batch, market, taker);
         r.toEquityAfterX18 = health.equityX18;
         r.toInitialMarginAfterX18 = health.initialMarginX18;
         r.sizeX18 = sizeX18;
@@ -931,24 +682,11 @@ contract Clearinghouse is
 
     function _riskFill(Side memory side, int256 fillX18, uint256 priceX18) private pure {
         // `applyFill` reverts beyond the position bounds (and for a zero fill or price).
-        Position memory p = side.position;
-        (p.sizeX18, p.openNotionalX18, side.realizedPnlX18) = PositionMath.applyFill(
-            p.sizeX18,
-            p.openNotionalX18,
+        (side.sizeX18, side.openNotionalX18, side.realizedPnlX18) = PositionMath.applyFill(
+            side.oldSizeX18,
+            side.oldOpenNotionalX18,
             fillX18,
             priceX18
         );
-    }
-
-    /// @dev The side's health with its batch collateral and its position as it stands in `side`.
-    function _sideHealth(
-        Batch memory batch,
-        bytes32 marketId,
-        Side memory side
-    ) private view returns (AccountHealth memory) {
-        AccountCache memory cache = batch.accounts[side.accountIndex];
-        int256 collateralX18 =
-            cache.collateralX18 + cache.deltaX18 + side.realizedPnlX18 - side.fundingOwedX18 - side.feeX18;
-        return _health(batch, side.account, collateralX18, marketId, side.position, side.listed);
     }
 }

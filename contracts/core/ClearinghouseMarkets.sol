@@ -40,22 +40,23 @@ struct MarketCache {
     bool traded;
     uint256 volumeSizeX18;
     uint256 volumeNotionalX18;
+    uint256 setIndex; // the market's index in account sets (0: not looked up, or none yet)
 }
 
 /// @title ClearinghouseMarkets
 /// @notice The clearinghouse's per-market state: funding, open interest and circuit breaker, loaded
 /// once per market per batch (oracle `priceState` + registry `tradingConfig`) and written back once.
-abstract contract ClearinghouseMarkets is IClearinghouse {
+abstract contract ClearinghouseMarkets {
     /// @dev Open interest in shares at the split factor `_openInterestSplitFactor` (rescaled lazily).
     struct OpenInterestState {
         uint128 longX18;
         uint128 shortX18;
     }
 
-    /// @inheritdoc IClearinghouse
-    IOracleAdapter public immutable oracle;
-    /// @inheritdoc IClearinghouse
-    IMarketRegistry public immutable registry;
+    /// @dev The oracle adapter (`IClearinghouse.oracle`).
+    IOracleAdapter internal immutable _oracle;
+    /// @dev The market registry (`IClearinghouse.registry`).
+    IMarketRegistry internal immutable _registry;
     /// @dev The oracle's L2 sequencer guard (zero on chains without one), read at construction.
     ISequencerGuard internal immutable sequencerGuard;
 
@@ -66,31 +67,11 @@ abstract contract ClearinghouseMarkets is IClearinghouse {
 
     constructor(IOracleAdapter oracleAdapter, IMarketRegistry marketRegistry) {
         if (address(oracleAdapter) == address(0) || address(marketRegistry) == address(0)) {
-            revert Clearinghouse_ZeroAddress();
+            revert IClearinghouse.Clearinghouse_ZeroAddress();
         }
-        oracle = oracleAdapter;
-        registry = marketRegistry;
+        _oracle = oracleAdapter;
+        _registry = marketRegistry;
         sequencerGuard = oracleAdapter.sequencerGuard();
-    }
-
-    // ============================================================================ views
-
-    /// @inheritdoc IClearinghouse
-    function fundingState(bytes32 marketId) external view returns (FundingState memory) {
-        return FundingMath.unpack(_fundingStates[marketId]);
-    }
-
-    /// @inheritdoc IClearinghouse
-    function openInterest(
-        bytes32 marketId
-    ) external view returns (uint256 longX18, uint256 shortX18, uint256 splitFactorX18) {
-        OpenInterestState memory oi = _openInterest[marketId];
-        return (oi.longX18, oi.shortX18, _openInterestSplitFactor[marketId]);
-    }
-
-    /// @inheritdoc IClearinghouse
-    function circuitBreakerState(bytes32 marketId) external view returns (CircuitBreakerState memory) {
-        return _breakers[marketId];
     }
 
     // ============================================================================ load and store
@@ -101,12 +82,12 @@ abstract contract ClearinghouseMarkets is IClearinghouse {
     /// evaluated. `ok` is false for a market the oracle or the registry does not know.
     function _loadMarket(bytes32 marketId) internal view returns (MarketCache memory market, bool ok) {
         market.marketId = marketId;
-        try oracle.priceState(marketId) returns (PriceState memory price) {
+        try _oracle.priceState(marketId) returns (PriceState memory price) {
             market.price = price;
         } catch {
             return (market, false);
         }
-        (market.config, market.params) = registry.tradingConfig(marketId, market.price.session);
+        (market.config, market.params) = _registry.tradingConfig(marketId, market.price.session);
         if (!market.config.listed) return (market, false);
         market.listed = true;
         MarketState state = market.price.state;
@@ -145,9 +126,11 @@ abstract contract ClearinghouseMarkets is IClearinghouse {
             FundingMath.sample(funding, premiumX18, market.params.fundingMultiplierBps);
         }
         _fundingStates[marketId] = FundingMath.pack(funding);
-        if (market.dividendX18 != 0) emit DividendApplied(marketId, market.dividendX18, funding.indexX18);
+        if (market.dividendX18 != 0) {
+            emit IClearinghouse.DividendApplied(marketId, market.dividendX18, funding.indexX18);
+        }
         if (_isLive(market.price.state)) {
-            emit FundingUpdated(
+            emit IClearinghouse.FundingUpdated(
                 marketId,
                 funding.indexX18,
                 funding.lastPremiumX18,
@@ -161,7 +144,7 @@ abstract contract ClearinghouseMarkets is IClearinghouse {
             CircuitBreakerState memory breaker = market.breaker;
             _breakers[marketId] = breaker;
             if (market.firedLevel != 0) {
-                emit CircuitBreakerTriggered(
+                emit IClearinghouse.CircuitBreakerTriggered(
                     marketId,
                     market.firedLevel,
                     breaker.referencePriceX18,

@@ -47,6 +47,8 @@ contract MarketRegistry is IMarketRegistry, AccessControl {
         if (marketId == bytes32(0)) revert Registry_ZeroMarketId();
         if (_configs[marketId].listed) revert Registry_MarketAlreadyListed(marketId);
         if (!oracle.isListed(marketId)) revert Registry_MarketNotInOracle(marketId);
+        if (_marketIds.length >= Constants.CH_MAX_MARKETS)
+            revert Registry_TooManyMarkets(Constants.CH_MAX_MARKETS);
         _validateSizes(config.tickSizeX18, config.stepSizeX18, config.minOrderSizeX18);
         RiskParamsLib.validateFunding(config.funding);
         _validateBreaker(config.breaker);

@@ -126,6 +126,9 @@ interface IClearinghouse is IMarginAuthority {
     error Clearinghouse_NotOwnerOrOperator(address caller, address owner);
     /// @notice The nonce floor of `owner` is `currentFloor`; `newFloor` does not raise it.
     error Clearinghouse_NonceFloorNotRaised(address owner, uint256 currentFloor, uint256 newFloor);
+    /// @notice `newFloor` is above `maxFloor` (`Constants.CH_NONCE_LIMIT`; a floor of `maxFloor`
+    /// already cancels every order, whose nonces are below it).
+    error Clearinghouse_NonceFloorTooLarge(uint256 newFloor, uint256 maxFloor);
     /// @notice `marketId` is not listed in the registry.
     error Clearinghouse_UnknownMarket(bytes32 marketId);
     /// @notice `marketId` is in oracle state `state`, not SETTLED.
@@ -219,7 +222,7 @@ interface IClearinghouse is IMarginAuthority {
     /// @notice Whether the order `orderHash` was cancelled by hash.
     function isCancelled(bytes32 orderHash) external view returns (bool);
 
-    /// @notice Orders of `owner` with a nonce below it cannot fill.
+    /// @notice Orders of `owner` with a nonce below it cannot fill (at most `Constants.CH_NONCE_LIMIT`).
     function nonceFloor(address owner) external view returns (uint256);
 
     /// @notice Whether `nonce` of `owner` is used: an order with it filled (partially or fully) or was

@@ -62,6 +62,9 @@ interface IMarketRegistry {
     error Registry_MarketAlreadyListed(bytes32 marketId);
     /// @notice `marketId` is not listed.
     error Registry_UnknownMarket(bytes32 marketId);
+    /// @notice The registry already lists `maxMarkets` markets (`Constants.CH_MAX_MARKETS`, the width of
+    /// an account set's market index).
+    error Registry_TooManyMarkets(uint256 maxMarkets);
     /// @notice The CLOSED session's initial margin `initialMarginBps` is below the oracle's band cap.
     error Registry_ClosedMarginBelowBandCap(bytes32 marketId, uint256 initialMarginBps, uint256 bandCapBps);
     /// @notice Tick, step or minimum size is zero, above its bound, the step is not a multiple of

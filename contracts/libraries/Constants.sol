@@ -376,6 +376,18 @@ library Constants {
     /// ~1M gas in the worst case, cheap enough for a withdrawal, while covering a diversified
     /// equity book; more markets need another subaccount (isolated margin).
     uint256 internal constant CH_MAX_MARKETS_PER_ACCOUNT = 16;
+
+    /// @dev At most this many markets per deployment (the registry refuses more). An account's set
+    /// of markets is one storage word (`MarketSetLib`): 16 lanes of 13-bit market indices, so a market
+    /// index is at most 2^13 - 1 = 8,191 — far more than the US equities and ETFs a venue lists.
+    uint256 internal constant CH_MAX_MARKETS = 8_191;
+
+    /// @dev Order nonces are below this and the nonce floor is at most this: the floor is kept in the
+    /// 42 bits of the owner's market-set word left by the lanes, the count and the used bit
+    /// (256 - 16 x 13 - 5 - 1 = 42), so an order's floor check costs no storage read of its own.
+    /// 2^42 - 1 ~ 4.4e12 nonces per owner: sequential nonces never reach it, nor do millisecond
+    /// timestamps before the year 2109.
+    uint256 internal constant CH_NONCE_LIMIT = (1 << 42) - 1;
     /// @dev At most this many matches per `settleMatches` call. Per-batch memory caches (markets,
     /// accounts) are searched linearly, so the cost grows with the square of the distinct entries;
     /// 128 matches (~30M gas at ~200k per match with cold storage) fill a block, so a longer batch

@@ -52,11 +52,48 @@ library MarginMath {
     /// `PositionMath.unrealizedPnlX18` (toward -infinity), `notionalX18` (up) and
     /// `marginRequirementX18` (up, on the rounded-up notional); the equality is tested.
     function accumulate(AccountHealth memory health, MarketExposure memory exposure) internal pure {
-        _checkExposure(exposure);
-        int256 sizeX18 = exposure.sizeX18;
+        accumulateValues(
+            health,
+            exposure.sizeX18,
+            exposure.openNotionalX18,
+            exposure.pendingFundingX18,
+            exposure.markPriceX18,
+            exposure.initialMarginBps,
+            exposure.maintenanceMarginBps
+        );
+    }
+
+    /// @notice `accumulate` with the exposure's fields as values (no `MarketExposure` in memory: the
+    /// clearinghouse's margin check calls it for every market of both sides of every match).
+    function accumulateValues(
+        AccountHealth memory health,
+        int256 sizeX18,
+        int256 openNotionalX18,
+        int256 pendingFundingX18,
+        uint256 markPriceX18,
+        uint256 initialMarginBps,
+        uint256 maintenanceMarginBps
+    ) internal pure {
+        if (
+            !_fitsInt128(sizeX18) ||
+            !_fitsInt128(openNotionalX18) ||
+            !_fitsInt128(pendingFundingX18) ||
+            markPriceX18 > Constants.CH_MAX_PRICE_X18 ||
+            initialMarginBps > BPS ||
+            maintenanceMarginBps > BPS
+        ) {
+            revert Margin_ExposureOutOfRange(
+                sizeX18,
+                openNotionalX18,
+                pendingFundingX18,
+                markPriceX18,
+                initialMarginBps,
+                maintenanceMarginBps
+            );
+        }
         (uint256 notionalDownX18, bool hasRemainder) = FixedPointMath.mulDivWithRemainder(
             SignedMath.abs(sizeX18),
-            exposure.markPriceX18,
+            markPriceX18,
             X18
         );
         // Unchecked: with the ranges checked above every term is below 2^196 in magnitude (|size| and
@@ -65,16 +102,37 @@ library MarginMath {
             uint256 notionalUpX18 = hasRemainder ? notionalDownX18 + 1 : notionalDownX18;
             // size * mark toward -infinity: a long's value rounds down, a short's liability up.
             int256 uPnlX18 =
-                (sizeX18 >= 0 ? int256(notionalDownX18) : -int256(notionalUpX18)) - exposure.openNotionalX18;
-            health.equityX18 += uPnlX18 - exposure.pendingFundingX18;
-            health.equityWithoutProfitX18 += (uPnlX18 < 0 ? uPnlX18 : int256(0)) - exposure.pendingFundingX18;
+                (sizeX18 >= 0 ? int256(notionalDownX18) : -int256(notionalUpX18)) - openNotionalX18;
+            health.equityX18 += uPnlX18 - pendingFundingX18;
+            health.equityWithoutProfitX18 += (uPnlX18 < 0 ? uPnlX18 : int256(0)) - pendingFundingX18;
             health.notionalX18 += notionalUpX18;
-            health.initialMarginX18 += FixedPointMath.mulDivUp(notionalUpX18, exposure.initialMarginBps, BPS);
-            health.maintenanceMarginX18 += FixedPointMath.mulDivUp(
-                notionalUpX18,
-                exposure.maintenanceMarginBps,
-                BPS
-            );
+            health.initialMarginX18 += FixedPointMath.mulDivUp(notionalUpX18, initialMarginBps, BPS);
+            health.maintenanceMarginX18 += FixedPointMath.mulDivUp(notionalUpX18, maintenanceMarginBps, BPS);
+        }
+    }
+
+    /// @notice One position's uPnL and initial margin, rounded exactly as `accumulate` rounds them
+    /// (uPnL toward -infinity, the notional and the requirement up): the clearinghouse's margin check
+    /// of an account whose only position is the traded one.
+    /// @dev Warning: no range checks. The caller guarantees |size| <= CH_MAX_ABS_SIZE_X18, |open
+    /// notional| < 2^127, mark <= CH_MAX_PRICE_X18 and initialMarginBps <= BPS (the bounds `accumulate`
+    /// checks), under which nothing below overflows.
+    function pnlAndInitialMargin(
+        int256 sizeX18,
+        int256 openNotionalX18,
+        uint256 markPriceX18,
+        uint256 initialMarginBps
+    ) internal pure returns (int256 uPnlX18, uint256 initialMarginX18) {
+        (uint256 notionalDownX18, bool hasRemainder) = FixedPointMath.mulDivWithRemainder(
+            SignedMath.abs(sizeX18),
+            markPriceX18,
+            X18
+        );
+        // Unchecked: |size| * mark / 1e18 < 2^200 and |open notional| < 2^127 under the caller's bounds.
+        unchecked {
+            uint256 notionalUpX18 = hasRemainder ? notionalDownX18 + 1 : notionalDownX18;
+            uPnlX18 = (sizeX18 >= 0 ? int256(notionalDownX18) : -int256(notionalUpX18)) - openNotionalX18;
+            initialMarginX18 = FixedPointMath.mulDivUp(notionalUpX18, initialMarginBps, BPS);
         }
     }
 
@@ -117,26 +175,6 @@ library MarginMath {
     /// @notice Whether the account may be liquidated: equity < MM (INV-4: never when equity >= MM).
     function isLiquidatable(AccountHealth memory health) internal pure returns (bool) {
         return health.equityX18 < SafeCast.toInt256(health.maintenanceMarginX18);
-    }
-
-    function _checkExposure(MarketExposure memory exposure) private pure {
-        if (
-            !_fitsInt128(exposure.sizeX18) ||
-            !_fitsInt128(exposure.openNotionalX18) ||
-            !_fitsInt128(exposure.pendingFundingX18) ||
-            exposure.markPriceX18 > Constants.CH_MAX_PRICE_X18 ||
-            exposure.initialMarginBps > BPS ||
-            exposure.maintenanceMarginBps > BPS
-        ) {
-            revert Margin_ExposureOutOfRange(
-                exposure.sizeX18,
-                exposure.openNotionalX18,
-                exposure.pendingFundingX18,
-                exposure.markPriceX18,
-                exposure.initialMarginBps,
-                exposure.maintenanceMarginBps
-            );
-        }
     }
 
     /// @dev Whether `value` fits int128 (a sign extension from bit 127 leaves it unchanged).

@@ -4,73 +4,107 @@ pragma solidity ^0.8.24;
 import {Constants} from "./Constants.sol";
 
 /// @title MarketSetLib
-/// @notice The markets an account holds a position in, packed in ONE storage word: the clearinghouse
-/// reads it once per side of a match (margin check) and writes it only when a position opens or
-/// closes. A `bytes32[]` list cost two fresh slots (length + element) on an account's first position
-/// and a cold read per entry; this set costs one slot per account, and its "used" bit keeps the word
-/// non-zero after the last position closes, so an account that traded before never pays a fresh
-/// slot (20,000 gas, EIP-2200) for it again.
+/// @notice The markets an account holds a position in, packed in ONE storage word of 16 stable
+/// lanes, with the owner's order nonce floor beside them. The clearinghouse reads it once per side
+/// of a match (the nonce floor, the position's lane, the margin check) and writes it only when a
+/// position opens or closes or the floor rises.
+///
+/// A lane is also where the account's position lives: the clearinghouse stores the position of the
+/// market in lane `i` in the account's position slot pair `i`. Lanes never move, so a lane freed by a
+/// close keeps its (stale, ignored) slots, and the next position the account opens in ANY market
+/// reuses them: a non-zero to non-zero write (2,900 gas) instead of two fresh slots (2 x 22,100,
+/// EIP-2200). Only an account's first position in a lane ever pays fresh slots.
 ///
 /// Layout of the word:
-/// - bits `15 i .. 15 i + 14` for `i < count`: lane `i`, a market index in `[1, MAX_INDEX]` (the
-///   clearinghouse numbers markets the first time one holds a position); lanes at or above `count`
-///   are zero;
-/// - bits 240..244: `count`, at most `CAPACITY` (`Constants.CH_MAX_MARKETS_PER_ACCOUNT` = 16);
-/// - bit 255: `USED_BIT`, set by the first `add` and never cleared.
-/// Order is not kept: `remove` moves the last lane into the freed one.
+/// - bits `13 i .. 13 i + 12`, `i < CAPACITY`: lane `i`, a market index in `[1, MAX_INDEX]` (the
+///   clearinghouse numbers markets the first time one holds a position), 0 when the lane is free;
+/// - bits 208..212: `count`, the number of occupied lanes, at most `CAPACITY`;
+/// - bits 213..254: the nonce floor (`nonceFloor`, at most `Constants.CH_NONCE_LIMIT`). Nonces belong
+///   to an owner, so the clearinghouse keeps an owner's floor in the word of its subaccount 0: an
+///   order of subaccount 0 (the common case) reads its floor with its account's set, in one slot;
+/// - bit 255: `USED_BIT`, set by the first `add` and never cleared (the word stays non-zero).
 library MarketSetLib {
     /// @notice The set already holds `CAPACITY` markets.
     error MarketSet_Full(uint256 capacity);
     /// @notice A market index is zero or above `MAX_INDEX` (every lane is 15 bits).
     error MarketSet_InvalidIndex(uint256 index, uint256 maxIndex);
+    /// @notice A lane is not below `CAPACITY`, or not in the state the operation needs.
+    error MarketSet_InvalidLane(uint256 lane);
 
-    /// @notice Markets per set: 16 lanes of 15 bits (240 bits) leave room for the count and the used bit.
+    /// @notice Lanes per set: 16 lanes of 13 bits (208 bits) leave room for the count, the nonce
+    /// floor and the used bit.
     uint256 internal constant CAPACITY = Constants.CH_MAX_MARKETS_PER_ACCOUNT;
     /// @notice Bits per lane.
-    uint256 internal constant LANE_BITS = 15;
-    /// @notice The largest market index (2^15 - 1 = 32,767 markets that ever held a position).
+    uint256 internal constant LANE_BITS = 13;
+    /// @notice The largest market index: `Constants.CH_MAX_MARKETS` (8,191), which the registry's
+    /// listing bound keeps every index within.
     uint256 internal constant MAX_INDEX = (1 << LANE_BITS) - 1;
     /// @notice Set by the first `add`, never cleared: the word stays non-zero.
     uint256 internal constant USED_BIT = 1 << 255;
-    uint256 private constant COUNT_SHIFT = CAPACITY * LANE_BITS; // 240
+    /// @notice `find`'s answer when the set does not hold the index and has no free lane.
+    uint256 internal constant NO_LANE = CAPACITY;
+    uint256 private constant COUNT_SHIFT = CAPACITY * LANE_BITS; // 208
     uint256 private constant COUNT_MASK = 31; // 5 bits hold 0..16
+    uint256 private constant FLOOR_SHIFT = COUNT_SHIFT + 5; // 213: 42 bits up to the used bit
+    uint256 private constant FLOOR_MASK = Constants.CH_NONCE_LIMIT; // 2^42 - 1
 
     /// @notice How many markets the set holds.
     function count(uint256 set) internal pure returns (uint256) {
         return (set >> COUNT_SHIFT) & COUNT_MASK;
     }
 
-    /// @notice The market index in lane `i` (meaningful for `i < count(set)`).
-    function at(uint256 set, uint256 i) internal pure returns (uint256) {
-        return (set >> (i * LANE_BITS)) & MAX_INDEX;
+    /// @notice The market index in lane `lane` (0: free).
+    function at(uint256 set, uint256 lane) internal pure returns (uint256) {
+        return (set >> (lane * LANE_BITS)) & MAX_INDEX;
     }
 
-    /// @notice `set` with `index` appended (the caller knows it is not in the set yet).
-    function add(uint256 set, uint256 index) internal pure returns (uint256) {
+    /// @notice The lane holding `index` (`found`), else the lowest free lane (`NO_LANE` when full).
+    /// @dev One pass over the 16 lanes (a few hundred gas); `index` must not be 0.
+    function find(uint256 set, uint256 index) internal pure returns (bool found, uint256 lane) {
+        lane = NO_LANE;
+        for (uint256 i; i < CAPACITY; ++i) {
+            uint256 value = (set >> (i * LANE_BITS)) & MAX_INDEX;
+            if (value == index) return (true, i);
+            if (value == 0 && lane == NO_LANE) lane = i;
+        }
+    }
+
+    /// @notice The lowest free lane (`NO_LANE` when the set is full).
+    function freeLane(uint256 set) internal pure returns (uint256) {
+        for (uint256 i; i < CAPACITY; ++i) {
+            if ((set >> (i * LANE_BITS)) & MAX_INDEX == 0) return i;
+        }
+        return NO_LANE;
+    }
+
+    /// @notice `set` with `index` placed in the free lane `lane` (from `find` or `freeLane`).
+    function add(uint256 set, uint256 lane, uint256 index) internal pure returns (uint256) {
         // Unchecked: index 0 wraps to 2^256 - 1, so one comparison rejects both 0 and above MAX_INDEX.
         unchecked {
             if (index - 1 >= MAX_INDEX) revert MarketSet_InvalidIndex(index, MAX_INDEX);
         }
-        uint256 n = count(set);
-        if (n >= CAPACITY) revert MarketSet_Full(CAPACITY);
-        // n < 16: the count field (5 bits) holds n + 1 without reaching the used bit.
-        return (set + (1 << COUNT_SHIFT)) | (index << (n * LANE_BITS)) | USED_BIT;
+        if (lane >= CAPACITY) revert MarketSet_Full(CAPACITY);
+        if (at(set, lane) != 0) revert MarketSet_InvalidLane(lane);
+        // A free lane exists, so count < 16: the count field (5 bits) holds count + 1 without
+        // reaching the used bit.
+        return (set + (1 << COUNT_SHIFT)) | (index << (lane * LANE_BITS)) | USED_BIT;
     }
 
-    /// @notice `set` without `index`: the last lane moves into its place. A set that does not hold
-    /// `index` is returned unchanged (like OpenZeppelin's `EnumerableSet.remove` returning false).
-    function remove(uint256 set, uint256 index) internal pure returns (uint256) {
-        uint256 n = count(set);
-        for (uint256 i; i < n; ++i) {
-            if (at(set, i) != index) continue;
-            // The last lane moves into lane i, then the last lane is cleared (when i is the last lane,
-            // it rewrites itself and is cleared).
-            uint256 shift = i * LANE_BITS;
-            uint256 lastShift = (n - 1) * LANE_BITS;
-            set = (set & ~(MAX_INDEX << shift)) | (((set >> lastShift) & MAX_INDEX) << shift);
-            // n >= 1 here: the count field does not underflow.
-            return (set & ~(MAX_INDEX << lastShift)) - (1 << COUNT_SHIFT);
-        }
-        return set;
+    /// @notice The nonce floor kept in the word.
+    function nonceFloor(uint256 set) internal pure returns (uint256) {
+        return (set >> FLOOR_SHIFT) & FLOOR_MASK;
+    }
+
+    /// @notice `set` with the nonce floor `floor` (at most `Constants.CH_NONCE_LIMIT`, checked by the
+    /// caller).
+    function withNonceFloor(uint256 set, uint256 floor) internal pure returns (uint256) {
+        return (set & ~(FLOOR_MASK << FLOOR_SHIFT)) | ((floor & FLOOR_MASK) << FLOOR_SHIFT);
+    }
+
+    /// @notice `set` with lane `lane` freed (it must hold a market).
+    function remove(uint256 set, uint256 lane) internal pure returns (uint256) {
+        if (lane >= CAPACITY || at(set, lane) == 0) revert MarketSet_InvalidLane(lane);
+        // The lane is occupied, so count >= 1: the count field does not underflow.
+        return (set & ~(MAX_INDEX << (lane * LANE_BITS))) - (1 << COUNT_SHIFT);
     }
 }

@@ -88,13 +88,15 @@ library OrderLib {
     }
 
     /// @notice Whether the order is structurally valid: size in (0, CH_MAX_ABS_SIZE_X18], limit
-    /// price in (0, CH_MAX_PRICE_X18], no unknown flag bits.
+    /// price in (0, CH_MAX_PRICE_X18], nonce below CH_NONCE_LIMIT (so that the nonce floor can cancel
+    /// it), no unknown flag bits.
     function isWellFormed(Order calldata order) internal pure returns (bool) {
         return
             order.sizeX18 != 0 &&
             order.sizeX18 <= Constants.CH_MAX_ABS_SIZE_X18 &&
             order.limitPriceX18 != 0 &&
             order.limitPriceX18 <= Constants.CH_MAX_PRICE_X18 &&
+            order.nonce < Constants.CH_NONCE_LIMIT &&
             order.flags & ~KNOWN_FLAGS == 0;
     }
 

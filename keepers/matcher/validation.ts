@@ -17,6 +17,7 @@ import {
 } from "ethers";
 import {
   KNOWN_FLAGS,
+  NONCE_LIMIT,
   ORDER_TYPES,
   isWellFormed,
   orderDigest,
@@ -183,7 +184,11 @@ export async function validateOrder(signed: SignedOrder, ctx: ValidationContext)
   const { order, signature } = signed;
   if (!isWellFormed(order)) {
     const why =
-      (order.flags & ~KNOWN_FLAGS) !== 0 ? `unknown flag bits ${order.flags}` : "size or price out of range";
+      (order.flags & ~KNOWN_FLAGS) !== 0
+        ? `unknown flag bits ${order.flags}`
+        : order.nonce >= NONCE_LIMIT
+          ? `nonce ${order.nonce} is not below ${NONCE_LIMIT}`
+          : "size or price out of range";
     throw bad("MALFORMED_ORDER", `order is malformed: ${why}`);
   }
   if (order.expiry < ctx.now + ctx.expiryMarginSec) {

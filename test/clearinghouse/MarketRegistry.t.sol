@@ -30,6 +30,33 @@ contract MarketRegistryTest is ClearinghouseTestBase {
         assertEq(registry.marketIds().length, 1);
     }
 
+    /// @dev Market indices in account sets are 13 bits (`MarketSetLib.MAX_INDEX`): the registry
+    /// lists at most `CH_MAX_MARKETS` markets. The list's length is set directly in storage (found
+    /// as the slot holding 1 whose array data starts with AAPL) instead of listing 8,191 markets.
+    function test_listMarket_RevertIf_TooManyMarkets() public {
+        bytes32 lengthSlot = _marketIdsLengthSlot();
+        vm.store(address(registry), lengthSlot, bytes32(Constants.CH_MAX_MARKETS - 1));
+        _listMarket(TSLA, PRICE);
+        assertEq(registry.marketIds().length, Constants.CH_MAX_MARKETS, "the last index is listable");
+        bytes32 nvda = bytes32("NVDA-USD");
+        oracle.list(nvda, PRICE, 2_000);
+        MarketConfig memory config = _defaultConfig();
+        vm.prank(lister);
+        vm.expectRevert(
+            abi.encodeWithSelector(IMarketRegistry.Registry_TooManyMarkets.selector, Constants.CH_MAX_MARKETS)
+        );
+        registry.listMarket(nvda, config, _defaultSessions());
+        assertFalse(registry.isListed(nvda), "not listed");
+    }
+
+    function _marketIdsLengthSlot() private view returns (bytes32) {
+        for (uint256 slot; slot < 64; ++slot) {
+            if (uint256(vm.load(address(registry), bytes32(slot))) != 1) continue;
+            if (vm.load(address(registry), keccak256(abi.encode(slot))) == AAPL) return bytes32(slot);
+        }
+        revert("marketIds length slot not found");
+    }
+
     function test_listMarket_RevertIf_NotLister() public {
         MarketConfig memory config = _defaultConfig();
         bytes32 role = registry.MARKET_LISTER_ROLE();

@@ -171,6 +171,11 @@ contract OrderLibTest is Test {
         order.limitPriceX18 = Constants.CH_MAX_PRICE_X18;
         order.sizeX18 = Constants.CH_MAX_ABS_SIZE_X18;
         assertTrue(harness.isWellFormed(order), "both at their max");
+        order = _order();
+        order.nonce = Constants.CH_NONCE_LIMIT - 1;
+        assertTrue(harness.isWellFormed(order), "largest nonce");
+        order.nonce = Constants.CH_NONCE_LIMIT;
+        assertFalse(harness.isWellFormed(order), "nonce at the limit: no floor could cancel it");
     }
 
     function test_isExpired_InclusiveExpiry() public view {

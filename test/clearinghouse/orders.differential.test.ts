@@ -19,6 +19,7 @@ import {
   isPriceWithinLimit,
   isReduceOnly,
   isWellFormed,
+  NONCE_LIMIT,
   orderDigest,
   orderDomain,
   orderHash,
@@ -78,7 +79,11 @@ function randomOrder(r: SeededRandom, signer: string): Order {
     limitPriceX18:
       priceRoll < 0.03 ? 0n : priceRoll < 0.06 ? r.between(MAX_PRICE_X18, 2n ** 256n - 1n) : r.magnitude(24),
     expiry: r.chance(0.1) ? UINT64_MAX : r.between(1_700_000_000n, 1_900_000_000n),
-    nonce: r.chance(0.5) ? BigInt(r.int(5_000)) : r.bits(256),
+    nonce: r.chance(0.4)
+      ? BigInt(r.int(5_000))
+      : r.chance(0.5)
+        ? r.between(NONCE_LIMIT - 2n, NONCE_LIMIT + 1n)
+        : r.bits(256),
     epoch: r.chance(0.7) ? 0n : r.between(0n, UINT64_MAX),
     flags: r.chance(0.6) ? r.int(4) : r.int(256),
   };
