@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
-import { defineConfig } from "hardhat/config";
+import { configVariable, defineConfig } from "hardhat/config";
 
 const require = createRequire(import.meta.url);
 
@@ -43,6 +43,22 @@ const sizeOverrides = {
   },
 };
 
+/**
+ * A network a keeper signs on with `--key-source hardhat` (docs/keepers.md): its first account is
+ * the configuration variable `keyVariable`, which Hardhat resolves from the environment variable of
+ * that name or else from its keystore (`npx hardhat keystore set SUNDIAL_FUNDING_KEEPER_KEY`, or
+ * `--dev` for the unencrypted development keystore). Variables resolve only when read, so the
+ * other tasks never ask for them. The keeper connects to its own `--rpc-url`; the URL here serves
+ * scripts run on the network.
+ */
+function keeperNetwork(keyVariable: string) {
+  return {
+    type: "http" as const,
+    url: configVariable("SUNDIAL_RPC_URL"),
+    accounts: [configVariable(keyVariable)],
+  };
+}
+
 const compilers = [
   { version: SOLC_VERSION, path: SOLC_PATH, settings: compilerSettings },
   { version: SOLC_LEGACY_VERSION, path: SOLC_LEGACY_PATH, settings: legacySettings },
@@ -82,5 +98,10 @@ export default defineConfig({
     hardhatMainnet: { type: "edr-simulated", chainType: "l1" },
     // A node started with `hardhat node` (npm run deploy:local, the keepers' local mode).
     localhost: { type: "http", url: "http://127.0.0.1:8545" },
+    // One key per keeper (each needs different powers: MATCHER_ROLE, quote publisher, none).
+    sundialFunding: keeperNetwork("SUNDIAL_FUNDING_KEEPER_KEY"),
+    sundialOracle: keeperNetwork("SUNDIAL_ORACLE_KEEPER_KEY"),
+    sundialLiquidation: keeperNetwork("SUNDIAL_LIQUIDATION_KEEPER_KEY"),
+    sundialMatcher: keeperNetwork("SUNDIAL_MATCHER_KEY"),
   },
 });

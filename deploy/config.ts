@@ -39,6 +39,37 @@ export type SourceKind = "chainlinkFeed" | "dataStreams" | "pyth" | "signedQuote
 const SOURCE_KINDS: readonly SourceKind[] = ["chainlinkFeed", "dataStreams", "pyth", "signedQuotes"];
 
 /**
+ * Chainlink's 24/5 US-equities product publishes three v11 streams per asset, one per trading phase
+ * (`<SYMBOL>/USD-Streams-RegularHours`, `-ExtendedHours`, `-OvernightHours`). The deployment has one
+ * `ChainlinkDataStreamsSource` per kind (a source maps each market to one stream), and a session that
+ * names `dataStreams` reads the source of its own kind (`dataStreamKindOf`).
+ */
+export type DataStreamKind = "regularHours" | "extendedHours" | "overnightHours";
+export const DATA_STREAM_KINDS: readonly DataStreamKind[] = [
+  "regularHours",
+  "extendedHours",
+  "overnightHours",
+];
+
+/** The stream kind a session reads: pre- and post-market are Chainlink's extended hours; CLOSED has none. */
+export function dataStreamKindOf(session: Session): DataStreamKind | undefined {
+  switch (session) {
+    case Session.REGULAR:
+      return "regularHours";
+    case Session.PRE_MARKET:
+    case Session.POST_MARKET:
+      return "extendedHours";
+    case Session.OVERNIGHT:
+      return "overnightHours";
+    case Session.CLOSED:
+      return undefined;
+  }
+}
+
+/** The v11 schema version in the top two bytes of a stream id (`ChainlinkDataStreamsSource.setFeed` checks it). */
+const V11_STREAM_PREFIX = "0x000b";
+
+/**
  * An address as written in a file: a 0x address, `"DEPLOYER"` (the deploying account),
  * `"ACCOUNT:n"` (the n-th account of the Hardhat network, local only), `"TIMELOCK"` (the governance
  * timelock), `"MOCK"` (deployed by the local deployment) or `"REPLACE_ME"`.
@@ -55,7 +86,8 @@ export interface MarketConfigFile {
   initialPriceUsd: string;
   pyth?: { priceId: string; maxConfBps: number };
   chainlinkFeed?: AddressRef;
-  dataStreamsFeedId?: string;
+  /** The market's v11 stream id per stream kind (only the kinds its sessions read are required). */
+  dataStreams?: Partial<Record<DataStreamKind, string>>;
   /** Primary and optional secondary source per session name; CLOSED may only name signedQuotes. */
   sessions: Partial<Record<string, SourceKind[]>>;
   sizes: { tickSize: string; stepSize: string; minOrderSize: string };
@@ -96,7 +128,7 @@ export interface MarketSpec {
   initialPriceX18: bigint;
   pyth?: { priceId: string; maxConfBps: number };
   chainlinkFeed?: AddressRef;
-  dataStreamsFeedId?: string;
+  dataStreams?: Partial<Record<DataStreamKind, string>>;
   sessions: Map<Session, { primary: SourceKind; secondary?: SourceKind }>;
   tickSizeX18: bigint;
   stepSizeX18: bigint;
@@ -166,8 +198,9 @@ function parseSessions(problems: string[], where: string, m: MarketConfigFile): 
       if (kind === "chainlinkFeed" && m.chainlinkFeed === undefined) {
         problems.push(`${where}: ${name} uses chainlinkFeed without chainlinkFeed`);
       }
-      if (kind === "dataStreams" && m.dataStreamsFeedId === undefined) {
-        problems.push(`${where}: ${name} uses dataStreams without dataStreamsFeedId`);
+      const streamKind = dataStreamKindOf(session);
+      if (kind === "dataStreams" && streamKind !== undefined && m.dataStreams?.[streamKind] === undefined) {
+        problems.push(`${where}: ${name} uses dataStreams without dataStreams.${streamKind}`);
       }
     }
     const onlyQuotes = kinds.length === 1 && kinds[0] === "signedQuotes";
@@ -213,10 +246,7 @@ function parseMarket(problems: string[], index: number, m: MarketConfigFile): Ma
     if (id !== REPLACE_ME && !isHexString(id, 32)) problems.push(`${where}.pyth.priceId must be 32 bytes`);
   }
   if (m.chainlinkFeed !== undefined) checkRef(problems, `${where}.chainlinkFeed`, m.chainlinkFeed);
-  const streamId = m.dataStreamsFeedId;
-  if (streamId !== undefined && streamId !== REPLACE_ME && !isHexString(streamId, 32)) {
-    problems.push(`${where}.dataStreamsFeedId must be 32 bytes`);
-  }
+  checkDataStreams(problems, where, m);
   if (m.minQuotes !== undefined && (!Number.isInteger(m.minQuotes) || m.minQuotes < 3 || m.minQuotes > 16)) {
     problems.push(`${where}.minQuotes must be an integer in [3, 16]`);
   }
@@ -245,8 +275,53 @@ function parseMarket(problems: string[], index: number, m: MarketConfigFile): Ma
   };
   if (m.pyth !== undefined) spec.pyth = m.pyth;
   if (m.chainlinkFeed !== undefined) spec.chainlinkFeed = m.chainlinkFeed;
-  if (streamId !== undefined) spec.dataStreamsFeedId = streamId;
+  if (m.dataStreams !== undefined) spec.dataStreams = { ...m.dataStreams };
   return spec;
+}
+
+/** A market's streams: known kinds, v11 ids (or REPLACE_ME), a different stream per kind. */
+function checkDataStreams(problems: string[], where: string, m: MarketConfigFile): void {
+  if ("dataStreamsFeedId" in m) {
+    problems.push(
+      `${where}.dataStreamsFeedId was replaced by dataStreams: {"regularHours", "extendedHours", "overnightHours"} (one stream per trading phase)`,
+    );
+  }
+  if (m.dataStreams === undefined) return;
+  if (typeof m.dataStreams !== "object" || m.dataStreams === null || Array.isArray(m.dataStreams)) {
+    problems.push(`${where}.dataStreams must be an object of stream ids by kind`);
+    return;
+  }
+  const seen = new Map<string, string>();
+  for (const [kind, id] of Object.entries(m.dataStreams)) {
+    if (!(DATA_STREAM_KINDS as readonly string[]).includes(kind)) {
+      problems.push(`${where}.dataStreams.${kind} is not a stream kind (${DATA_STREAM_KINDS.join(", ")})`);
+      continue;
+    }
+    if (id === REPLACE_ME) continue;
+    if (typeof id !== "string" || !isHexString(id, 32) || !id.toLowerCase().startsWith(V11_STREAM_PREFIX)) {
+      problems.push(`${where}.dataStreams.${kind} must be a 32-byte v11 stream id (${V11_STREAM_PREFIX}…)`);
+      continue;
+    }
+    const other = seen.get(id.toLowerCase());
+    if (other !== undefined) problems.push(`${where}.dataStreams: ${other} and ${kind} name the same stream`);
+    seen.set(id.toLowerCase(), kind);
+  }
+}
+
+/** A stream assigned to two markets in the same kind would revert `setFeed` (one market per feed). */
+function checkStreamsDistinct(problems: string[], markets: readonly MarketSpec[]): void {
+  for (const kind of DATA_STREAM_KINDS) {
+    const owner = new Map<string, string>();
+    for (const m of markets) {
+      const given = m.dataStreams?.[kind];
+      if (given === undefined || given === REPLACE_ME) continue;
+      const id = given.toLowerCase();
+      const first = owner.get(id);
+      if (first !== undefined)
+        problems.push(`dataStreams.${kind} ${id} is given to both ${first} and ${m.symbol}`);
+      else owner.set(id, m.symbol);
+    }
+  }
 }
 
 /** Validates a parsed parameter file. @throws DeploymentConfigError listing every problem. */
@@ -276,6 +351,7 @@ export function parseDeploymentConfig(json: unknown): DeploymentConfig {
   const markets = (file.markets ?? []).map((m, i) => parseMarket(problems, i, m));
   const ids = markets.map((m) => m.marketId);
   if (new Set(ids).size !== ids.length) problems.push("markets must have distinct marketIds");
+  checkStreamsDistinct(problems, markets);
   const backstopDepositTokens = parseBackstopDeposit(problems, file);
   if (problems.length > 0) throw new DeploymentConfigError(problems);
   return {
@@ -389,7 +465,9 @@ export function resolveDeploymentConfig(config: DeploymentConfig, ctx: AddressCo
     }
     if (m.initialPriceX18 === 0n) problems.push(`${where}.initialPriceUsd is REPLACE_ME`);
     if (m.pyth?.priceId === REPLACE_ME) problems.push(`${where}.pyth.priceId is REPLACE_ME`);
-    if (m.dataStreamsFeedId === REPLACE_ME) problems.push(`${where}.dataStreamsFeedId is REPLACE_ME`);
+    for (const kind of DATA_STREAM_KINDS) {
+      if (m.dataStreams?.[kind] === REPLACE_ME) problems.push(`${where}.dataStreams.${kind} is REPLACE_ME`);
+    }
     return out;
   });
   const resolved: DeploymentConfig = {

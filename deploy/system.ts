@@ -7,12 +7,15 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type { network } from "hardhat";
 import {
+  DATA_STREAM_KINDS,
   resolveDeploymentConfig,
+  type DataStreamKind,
   type DeploymentConfig,
   type LocalMockAddresses,
   type SourceKind,
 } from "./config.js";
 import { buildLocalMocksModule } from "./modules/LocalMocks.js";
+import { DATA_STREAMS_SOURCE_KEYS } from "./modules/Oracle.js";
 import { buildSundialModule, sundialParameters } from "./modules/Sundial.js";
 
 export type HardhatConnection = Awaited<ReturnType<typeof network.connect>>;
@@ -21,7 +24,8 @@ export interface DeployedMarket {
   symbol: string;
   marketId: string;
   pythPriceId?: string;
-  dataStreamsFeedId?: string;
+  /** The market's Data Streams stream id per stream kind (`dataStreamKindOf` maps a session to its kind). */
+  dataStreamsFeedIds?: Partial<Record<DataStreamKind, string>>;
   chainlinkFeed?: string;
   /** Source kinds per session name, e.g. `{ "REGULAR": ["chainlinkFeed", "pyth"] }`. */
   sessions: Record<string, SourceKind[]>;
@@ -40,7 +44,10 @@ export interface DeploymentRecord {
     vault: string;
     collateralToken: string;
     sequencerGuard: string | null;
-    dataStreamsSource: string;
+    /** One `ChainlinkDataStreamsSource` per stream kind (`dataStreamsSources` maps kinds to them). */
+    dataStreamsRegularHours: string;
+    dataStreamsExtendedHours: string;
+    dataStreamsOvernightHours: string;
     chainlinkFeedSource: string;
     pythSource: string;
     signedQuoteSource: string;
@@ -135,7 +142,9 @@ export async function deploySystem(
       vault: await addressOf(deployed.vault),
       collateralToken: resolved.collateralToken,
       sequencerGuard,
-      dataStreamsSource: await addressOf(deployed.dataStreamsSource),
+      dataStreamsRegularHours: await addressOf(deployed.dataStreamsRegularHours),
+      dataStreamsExtendedHours: await addressOf(deployed.dataStreamsExtendedHours),
+      dataStreamsOvernightHours: await addressOf(deployed.dataStreamsOvernightHours),
       chainlinkFeedSource: await addressOf(deployed.chainlinkFeedSource),
       pythSource: await addressOf(deployed.pythSource),
       signedQuoteSource: await addressOf(deployed.signedQuoteSource),
@@ -161,7 +170,7 @@ export async function deploySystem(
       symbol: m.symbol,
       marketId: m.marketId,
       ...(m.pyth ? { pythPriceId: m.pyth.priceId } : {}),
-      ...(m.dataStreamsFeedId ? { dataStreamsFeedId: m.dataStreamsFeedId } : {}),
+      ...(m.dataStreams ? { dataStreamsFeedIds: { ...m.dataStreams } } : {}),
       ...(m.chainlinkFeed ? { chainlinkFeed: m.chainlinkFeed } : {}),
       sessions: Object.fromEntries(
         [...m.sessions].map(([session, s]) => [
@@ -172,6 +181,15 @@ export async function deploySystem(
     })),
     ...(mocks ? { mocks } : {}),
   };
+}
+
+/** The Data Streams source of each stream kind in a deployment record. */
+export function dataStreamsSources(
+  contracts: DeploymentRecord["contracts"],
+): Readonly<Record<DataStreamKind, string>> {
+  return Object.fromEntries(
+    DATA_STREAM_KINDS.map((kind) => [kind, contracts[DATA_STREAMS_SOURCE_KEYS[kind]]]),
+  ) as Record<DataStreamKind, string>;
 }
 
 function sessionName(session: number): string {

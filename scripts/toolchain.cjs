@@ -7,11 +7,13 @@
 //
 //   1. If the running Node is older than the pinned minimum, install the pinned Node from the npm
 //      registry (the `node` package) into `.toolchain/` and put it first on PATH.
-//   2. If `node_modules` is missing, was installed under another Node major or another lock file, or
-//      lacks EDR's native binary, install it under the pinned Node with `npm ci`: exactly the
+//   2. If `node_modules` is missing, install it under the pinned Node with `npm ci`: exactly the
 //      committed lock file, which records every platform build of EDR and anvil (npm skips the
-//      ones for other platforms without fetching them). `.ci/run` checks afterwards that the lock
-//      file is unchanged.
+//      ones for other platforms without fetching them). If it exists but was installed under
+//      another Node major or another lock file, or lacks EDR's native binary, update it in place
+//      with `npm install` against the lock: `npm ci` would first delete it, under every process
+//      using it (a test that runs a script through this file, another checkout sharing it).
+//      `.ci/run` starts from a clean clone and checks afterwards that the lock file is unchanged.
 //   3. Run the requested task with that PATH, so every `#!/usr/bin/env node` script (hardhat, npm,
 //      tsc, prettier, solhint) runs on the pinned Node.
 //
@@ -133,15 +135,19 @@ function ensureDependencies(env) {
   } catch {
     current = null;
   }
-  const fresh = current && current.node === expected.node && current.lock === expected.lock;
-  if (fresh && edrNativePresent()) return;
-  if (!edrNativePresent() && fs.existsSync(path.join(ROOT, "node_modules"))) {
-    log("node_modules lacks EDR's native binary (installed under an older Node?); reinstalling");
-    fs.rmSync(path.join(ROOT, "node_modules"), { recursive: true, force: true });
+  const upToDate = current && current.node === expected.node && current.lock === expected.lock;
+  if (upToDate && edrNativePresent()) return;
+  const fresh = !fs.existsSync(path.join(ROOT, "node_modules"));
+  const command = fresh ? "ci" : "install";
+  log(`${fresh ? "installing" : "updating"} dependencies under Node ${nodeVersion} (npm ${command})`);
+  const status = run("npm", [command, "--no-audit", "--no-fund"], env);
+  if (status !== 0)
+    throw new Error(`npm ${command} failed (is package-lock.json in step with package.json?)`);
+  if (!edrNativePresent() && !fresh) {
+    // An install made under a Node too old for EDR that npm did not repair in place: start over.
+    log("node_modules still lacks EDR's native binary; reinstalling from scratch (npm ci)");
+    if (run("npm", ["ci", "--no-audit", "--no-fund"], env) !== 0) throw new Error("npm ci failed");
   }
-  log(`installing dependencies under Node ${nodeVersion}`);
-  const status = run("npm", ["ci", "--no-audit", "--no-fund"], env);
-  if (status !== 0) throw new Error("npm ci failed (is package-lock.json in step with package.json?)");
   if (!edrNativePresent()) throw new Error("EDR's native binary is missing after npm install");
   fs.writeFileSync(STAMP, JSON.stringify(expected) + "\n");
 }

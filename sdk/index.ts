@@ -6,3 +6,4 @@ export * from "./funding.js";
 export * from "./margin.js";
 export * from "./orders.js";
 export * from "./clients.js";
+export * from "./matcher.js";

@@ -173,6 +173,41 @@ export function nonceBitmapPosition(nonce: bigint): { wordIndex: bigint; mask: b
   return { wordIndex: nonce >> 8n, mask: 1n << (nonce & 0xffn) };
 }
 
+/**
+ * The JSON form of an order, as the matcher's HTTP API sends and accepts it: unsigned integers as
+ * decimal strings (JSON numbers lose precision above 2^53), `flags` as a number.
+ */
+export interface OrderJson {
+  owner: string;
+  subaccount: string;
+  signer: string;
+  marketId: string;
+  isBuy: boolean;
+  sizeX18: string;
+  limitPriceX18: string;
+  expiry: string;
+  nonce: string;
+  epoch: string;
+  flags: number;
+}
+
+/** `order` in its JSON form (`OrderJson`). */
+export function orderToJson(order: Order): OrderJson {
+  return {
+    owner: order.owner,
+    subaccount: order.subaccount.toString(),
+    signer: order.signer,
+    marketId: order.marketId,
+    isBuy: order.isBuy,
+    sizeX18: order.sizeX18.toString(),
+    limitPriceX18: order.limitPriceX18.toString(),
+    expiry: order.expiry.toString(),
+    nonce: order.nonce.toString(),
+    epoch: order.epoch.toString(),
+    flags: order.flags,
+  };
+}
+
 function toTypedValue(order: Order): Record<string, unknown> {
   return { ...order };
 }

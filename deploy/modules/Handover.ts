@@ -39,7 +39,9 @@ export function buildHandoverModule(
     const administered = [
       ["InsuranceFund", foundation.insuranceFund],
       ["CollateralVault", foundation.vault],
-      ["ChainlinkDataStreamsSource", oracle.dataStreamsSource],
+      ["ChainlinkDataStreamsSource_RegularHours", oracle.dataStreamsRegularHours],
+      ["ChainlinkDataStreamsSource_ExtendedHours", oracle.dataStreamsExtendedHours],
+      ["ChainlinkDataStreamsSource_OvernightHours", oracle.dataStreamsOvernightHours],
       ["ChainlinkFeedSource", oracle.chainlinkFeedSource],
       ["PythSource", oracle.pythSource],
       ["SignedQuoteSource", oracle.signedQuoteSource],

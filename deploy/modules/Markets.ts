@@ -1,14 +1,25 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
-import { SESSION_NAMES, type DeploymentConfig, type MarketSpec, type SourceKind } from "../config.js";
+import {
+  DATA_STREAM_KINDS,
+  DeploymentConfigError,
+  SESSION_NAMES,
+  dataStreamKindOf,
+  type DeploymentConfig,
+  type MarketSpec,
+  type SourceKind,
+} from "../config.js";
+import type { Session } from "../../sdk/calendar.js";
 import { defaultCircuitBreakerParams, defaultOracleMarketParams } from "../defaults.js";
 import type { buildClearinghouseModule } from "./Clearinghouse.js";
-import type { buildOracleModule } from "./Oracle.js";
+import { DATA_STREAMS_SOURCE_KEYS, type buildOracleModule } from "./Oracle.js";
 import { ROLES } from "./roles.js";
 
 /**
  * Market listing from the network's parameter file (SPEC section 9, "markets are data"). For each
  * market: the feeds on each price source, `OracleAdapter.listMarket` with the SPEC defaults at the
- * market's band tier and its initial reference price, the sources of each session, and
+ * market's band tier and its initial reference price, the sources of each session (a session that
+ * names `dataStreams` gets the Data Streams source of its stream kind: regular hours for REGULAR,
+ * extended hours for PRE_MARKET and POST_MARKET, overnight hours for OVERNIGHT), and
  * `MarketRegistry.listMarket` with its sizes, funding, circuit breaker and per-session risk
  * parameters. The deployer holds `MARKET_LISTER_ROLE` on both for the listing only; `Handover`
  * renounces it.
@@ -29,11 +40,19 @@ export function buildMarketsModule(
     const registryLister = m.call(marketRegistry, "grantRole", [ROLES.MARKET_LISTER, deployer], {
       id: "MarketRegistry_grantListerToDeployer",
     });
-    const sourceOf = (kind: SourceKind) =>
+    const dataStreamsSource = (session: Session) => {
+      const streamKind = dataStreamKindOf(session);
+      // Unreachable for a validated configuration: only CLOSED has no stream, and it reads signed quotes.
+      if (streamKind === undefined) {
+        throw new DeploymentConfigError([`session ${SESSION_NAMES[session]} has no Data Streams source`]);
+      }
+      return oracle[DATA_STREAMS_SOURCE_KEYS[streamKind]];
+    };
+    const sourceOf = (kind: SourceKind, session: Session) =>
       kind === "chainlinkFeed"
         ? oracle.chainlinkFeedSource
         : kind === "dataStreams"
-          ? oracle.dataStreamsSource
+          ? dataStreamsSource(session)
           : kind === "pyth"
             ? oracle.pythSource
             : oracle.signedQuoteSource;
@@ -54,9 +73,11 @@ export function buildMarketsModule(
           },
         );
       }
-      if (market.dataStreamsFeedId !== undefined) {
-        m.call(oracle.dataStreamsSource, "setFeed", [market.marketId, market.dataStreamsFeedId], {
-          id: `${s}_dataStreamsFeed`,
+      for (const streamKind of DATA_STREAM_KINDS) {
+        const streamId = market.dataStreams?.[streamKind];
+        if (streamId === undefined) continue;
+        m.call(oracle[DATA_STREAMS_SOURCE_KEYS[streamKind]], "setFeed", [market.marketId, streamId], {
+          id: `${s}_dataStreams_${streamKind}`,
         });
       }
       m.call(oracle.signedQuoteSource, "setMinQuotes", [market.marketId, market.minQuotes], {
@@ -72,7 +93,12 @@ export function buildMarketsModule(
         m.call(
           oracleAdapter,
           "setSessionSources",
-          [market.marketId, session, sourceOf(primary), secondary === undefined ? zero : sourceOf(secondary)],
+          [
+            market.marketId,
+            session,
+            sourceOf(primary, session),
+            secondary === undefined ? zero : sourceOf(secondary, session),
+          ],
           { id: `${s}_sources_${SESSION_NAMES[session]}`, after: [listed] },
         );
       }

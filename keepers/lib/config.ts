@@ -7,9 +7,10 @@
  * Private keys are never options: `--key-env` names the environment variable that holds the key
  * (see `loadWallet`), so a key never appears in a process listing, a shell history or a file.
  */
-import { Wallet, getAddress, isAddress, type Provider } from "ethers";
+import { Wallet, getAddress, isAddress, parseUnits, type Provider } from "ethers";
 
-export type OptionKind = "string" | "url" | "address" | "int" | "bool" | "enum";
+/** `gwei`: a positive decimal amount of gwei (up to 9 decimals), parsed to wei as a bigint. */
+export type OptionKind = "string" | "url" | "address" | "int" | "bool" | "enum" | "gwei";
 
 export interface OptionSpec {
   /** Flag without dashes, e.g. `rpc-url`. */
@@ -29,7 +30,7 @@ export interface OptionSpec {
   optional?: boolean;
 }
 
-export type OptionValue = string | number | boolean | undefined;
+export type OptionValue = string | number | bigint | boolean | undefined;
 
 /** Raised when configuration is missing or invalid; `problems` lists each one. */
 export class ConfigError extends Error {
@@ -100,6 +101,12 @@ function parseValue(spec: OptionSpec, raw: string, source: string): OptionValue 
       if (spec.max !== undefined && n > spec.max)
         return new Error(`${where} must be ≤ ${spec.max}, got ${n}`);
       return n;
+    }
+    case "gwei": {
+      if (!/^\d+(\.\d{1,9})?$/.test(raw))
+        return new Error(`${where} must be an amount of gwei, got "${raw}"`);
+      const wei = parseUnits(raw, "gwei");
+      return wei > 0n ? wei : new Error(`${where} must be positive, got ${raw}`);
     }
     case "bool":
       if (["true", "1", "yes"].includes(raw)) return true;
@@ -176,13 +183,22 @@ export function loadWallet(keyEnv: string, env: NodeJS.ProcessEnv, provider?: Pr
   if (key === undefined || key === "") {
     throw new ConfigError([`environment variable $${keyEnv} (named by --key-env) is not set`]);
   }
-  const normalized = key.startsWith("0x") ? key : "0x" + key;
+  return walletFromKey(key, `$${keyEnv}`, provider);
+}
+
+/**
+ * The wallet of a private key from `source` (e.g. `$SUNDIAL_MATCHER_KEY`, for messages).
+ * @throws ConfigError when `key` is not a 32-byte hex secp256k1 key (the key is never echoed).
+ */
+export function walletFromKey(key: string, source: string, provider?: Provider): Wallet {
+  const trimmed = key.trim();
+  const normalized = trimmed.startsWith("0x") ? trimmed : "0x" + trimmed;
   if (!/^0x[0-9a-fA-F]{64}$/.test(normalized)) {
-    throw new ConfigError([`$${keyEnv} does not hold a 32-byte hex private key`]);
+    throw new ConfigError([`${source} does not hold a 32-byte hex private key`]);
   }
   try {
     return new Wallet(normalized, provider ?? null);
   } catch {
-    throw new ConfigError([`$${keyEnv} does not hold a valid secp256k1 private key`]);
+    throw new ConfigError([`${source} does not hold a valid secp256k1 private key`]);
   }
 }

@@ -2,10 +2,12 @@
  * The liquidation keeper's logic (SPEC 7, 9). One tick:
  *
  * 1. **Reconcile** the keeper's unfinished transactions from the database (a crash or a receipt
- *    timeout): `signing` rows were never signed → failed; a `sent` row with a receipt is finished;
- *    one the node still knows is left pending (its account is skipped this tick); one the node does
- *    not know is rebroadcast byte for byte (same nonce: it can execute at most once); if its nonce was
- *    taken by another transaction it can never execute → failed.
+ *    timeout): `signing` rows were never signed → failed; a `sent` row one of whose attempts (the
+ *    first transaction and its fee-bumped replacements) has a receipt is finished with that one;
+ *    one the node still knows is left pending (its account is skipped this tick) and replaced with
+ *    higher fees when it has waited `replaceAfterMs`; one the node does not know is rebroadcast byte
+ *    for byte (same nonce: it can execute at most once); if its nonce was taken by another
+ *    transaction it can never execute → failed.
  * 2. **Index** new confirmed blocks for accounts (`AccountIndexer`).
  * 3. **Scan** every known account's health in batches (`HealthScanner`).
  * 4. **Liquidate** each liquidatable account, simulating first, then re-reading its health and
@@ -17,17 +19,18 @@
  * 5. **Settle bad debt** of accounts with no position and a negative balance.
  *
  * Every transaction row is written before signing and its signed bytes before broadcast, so a
- * restart neither repeats nor loses work. RPC reads are retried with capped exponential backoff and
- * counted; a nonce conflict is handled by the submitter (it re-signs only after checking that the
- * earlier transaction was not mined) and counted here.
+ * restart neither repeats nor loses work; so is every replacement the submitter signs for a stuck
+ * transaction. RPC reads are retried with capped exponential backoff and counted; a nonce conflict is
+ * handled by the submitter (it re-signs only after checking that none of the earlier transactions
+ * was mined) and counted here.
  */
 import type { Logger } from "../lib/logger.js";
 import type { MetricsRegistry } from "../lib/metrics.js";
 import {
   SimulationError,
-  isNonceConflict,
   withRetries,
   type RetryOptions,
+  type SignedTx,
   type Submitter,
   type TxRequest,
 } from "../lib/submitter.js";
@@ -253,24 +256,17 @@ export class LiquidationKeeper {
   private async send(action: Action): Promise<TxOutcome> {
     const { kind, account, fields } = action;
     const id = this.store.beginTx(kind, account, action.marketId, action.sizeX18);
-    let signatures = 0;
+    let last: SignedTx | undefined;
     try {
       const receipt = await this.submitter.submit(action.request, {
         onSigned: (tx) => {
-          if (signatures++ > 0) this.m.nonceConflicts.inc();
           this.store.markSent(id, tx);
-          if (kind === "liquidate") this.m.sent.inc();
-          this.logger.info("transaction signed", {
-            kind,
-            account,
-            ...fields,
-            hash: tx.hash,
-            nonce: tx.nonce,
-          });
+          this.onSigned(kind, account, fields, tx, last);
+          last = tx;
         },
       });
       const outcome = receipt.status === 1 ? "confirmed" : "reverted";
-      this.store.finishTx(id, outcome, receipt.gasUsed);
+      this.store.finishTx(id, outcome, receipt.gasUsed, receipt.hash);
       this.m.txs.inc({ kind, outcome });
       const log = outcome === "confirmed" ? this.logger.info : this.logger.error;
       log.call(this.logger, `${kind} ${outcome}`, {
@@ -298,6 +294,28 @@ export class LiquidationKeeper {
     }
   }
 
+  /** Counts and logs a signed transaction: the first, a fee-bumped replacement, or a re-signed one. */
+  private onSigned(
+    kind: KeeperTxKind,
+    account: string,
+    fields: Record<string, unknown>,
+    tx: SignedTx,
+    previous: SignedTx | undefined,
+  ): void {
+    const what =
+      previous === undefined ? "signed" : previous.nonce === tx.nonce ? "replacement" : "re-signed";
+    if (what === "re-signed") this.m.nonceConflicts.inc();
+    if (what === "signed" && kind === "liquidate") this.m.sent.inc();
+    this.logger.info(what === "replacement" ? "replacement transaction signed" : "transaction signed", {
+      kind,
+      account,
+      ...fields,
+      hash: tx.hash,
+      nonce: tx.nonce,
+      ...(previous === undefined ? {} : { previous: previous.hash }),
+    });
+  }
+
   /** Settles the unfinished transactions; returns how many finished and which accounts are still pending. */
   async reconcile(): Promise<{ reconciled: number; pending: Set<string> }> {
     const pending = new Set<string>();
@@ -311,7 +329,8 @@ export class LiquidationKeeper {
 
   /** True when `tx` is finished now; false when it is still pending on the node. */
   private async reconcileOne(tx: StoredKeeperTx): Promise<boolean> {
-    if (tx.status === "signing" || tx.txHash === null || tx.rawTx === null) {
+    const attempts = this.store.attempts(tx.id);
+    if (tx.status === "signing" || attempts.length === 0) {
       this.store.finishTx(tx.id, "failed");
       this.logger.warn("unsigned transaction from a previous run dropped", {
         id: tx.id,
@@ -319,41 +338,57 @@ export class LiquidationKeeper {
       });
       return true;
     }
-    const receipt = await this.submitter.receipt(tx.txHash);
-    if (receipt) {
-      this.finishFromReceipt(tx, receipt.status ?? 0, receipt.gasUsed);
-      return true;
-    }
-    if (await this.submitter.isKnown(tx.txHash)) {
-      this.logger.info("transaction from a previous run still pending", { id: tx.id, hash: tx.txHash });
-      return false;
-    }
+    let last: SignedTx = attempts.at(-1)!;
+    const fields = { id: tx.id, ...(tx.marketId === null ? {} : { marketId: tx.marketId }) };
     try {
-      this.logger.warn("rebroadcasting transaction from a previous run", { id: tx.id, hash: tx.txHash });
-      const rebroadcast = await this.submitter.rebroadcast(tx.rawTx);
-      this.finishFromReceipt(tx, rebroadcast.status ?? 0, rebroadcast.gasUsed);
-      return true;
-    } catch (err) {
-      if (!isNonceConflict(err)) {
-        this.logger.error("rebroadcast failed; will retry", { id: tx.id, hash: tx.txHash, err });
-        return false;
+      const resumed = await this.submitter.resume(attempts, {
+        onSigned: (signed) => {
+          this.store.markSent(tx.id, signed);
+          this.onSigned(tx.kind, tx.account, fields, signed, last);
+          last = signed;
+        },
+      });
+      switch (resumed.kind) {
+        case "mined":
+          this.finishFromReceipt(
+            tx,
+            resumed.receipt.status ?? 0,
+            resumed.receipt.gasUsed,
+            resumed.receipt.hash,
+          );
+          return true;
+        case "pending":
+          this.logger.info("transaction from a previous run still pending", {
+            ...fields,
+            hash: last.hash,
+            attempts: this.store.attempts(tx.id).length,
+            replaced: resumed.replacement !== undefined,
+          });
+          return false;
+        case "nonce_taken":
+          // Its nonce was used by another transaction: none of its attempts can ever execute.
+          this.store.finishTx(tx.id, "failed");
+          this.m.txs.inc({ kind: tx.kind, outcome: "failed" });
+          this.logger.warn("transaction from a previous run was replaced", {
+            ...fields,
+            hashes: attempts.map((a) => a.hash),
+          });
+          return true;
       }
-      // Its nonce was used by another transaction: this one can never execute.
-      this.store.finishTx(tx.id, "failed");
-      this.m.txs.inc({ kind: tx.kind, outcome: "failed" });
-      this.logger.warn("transaction from a previous run was replaced", { id: tx.id, hash: tx.txHash });
-      return true;
+    } catch (err) {
+      this.logger.error("reconciling a transaction failed; will retry", { ...fields, hash: last.hash, err });
+      return false;
     }
   }
 
-  private finishFromReceipt(tx: StoredKeeperTx, status: number, gasUsed: bigint): void {
+  private finishFromReceipt(tx: StoredKeeperTx, status: number, gasUsed: bigint, hash: string): void {
     const outcome = status === 1 ? "confirmed" : "reverted";
-    this.store.finishTx(tx.id, outcome, gasUsed);
+    this.store.finishTx(tx.id, outcome, gasUsed, hash);
     this.m.txs.inc({ kind: tx.kind, outcome });
     this.logger.info(`${tx.kind} ${outcome} (from a previous run)`, {
       id: tx.id,
       account: tx.account,
-      hash: tx.txHash,
+      hash,
     });
   }
 

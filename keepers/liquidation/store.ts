@@ -9,13 +9,28 @@
  *   nothing is skipped, and re-indexing a range is harmless (`INSERT OR IGNORE`);
  * - the **keeper transactions** (liquidations, auto-deleveraging, bad-debt settlements): `signing` (row written before
  *   signing) → `sent` (hash, nonce and raw signed transaction stored BEFORE broadcast) → `confirmed` |
- *   `reverted` | `failed`. A restart reconciles `signing`/`sent` rows against the chain before doing
- *   anything else, so a transaction in flight at a crash is neither lost nor sent twice.
+ *   `reverted` | `failed`. Every transaction signed for an action is an **attempt** (the first, its
+ *   fee-bumped replacements with the same nonce, one with a new nonce after a nonce conflict), each
+ *   stored before its broadcast; when one is mined the row takes its hash and the attempt is marked
+ *   `mined`, the others `dropped`. A restart reconciles `signing`/`sent` rows against the chain
+ *   before doing anything else, so a transaction in flight at a crash is neither lost nor sent twice.
  */
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 
 export type KeeperTxKind = "liquidate" | "adl" | "settleBadDebt";
 export type KeeperTxStatus = "signing" | "sent" | "confirmed" | "reverted" | "failed";
+export type AttemptStatus = "sent" | "mined" | "dropped";
+
+/** One signed transaction of a keeper transaction row. */
+export interface StoredAttempt {
+  txId: number;
+  hash: string;
+  nonce: number;
+  raw: string;
+  /** When it was signed (ms since the epoch). */
+  signedAt: number;
+  status: AttemptStatus;
+}
 
 export interface StoredKeeperTx {
   id: number;
@@ -58,9 +73,35 @@ CREATE TABLE IF NOT EXISTS keeper_txs (
   updated_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS keeper_txs_status ON keeper_txs (status, id);
+CREATE TABLE IF NOT EXISTS keeper_tx_attempts (
+  hash TEXT PRIMARY KEY,
+  tx_id INTEGER NOT NULL REFERENCES keeper_txs (id),
+  nonce INTEGER NOT NULL,
+  raw_tx TEXT NOT NULL,
+  signed_at INTEGER NOT NULL,
+  status TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS keeper_tx_attempts_tx ON keeper_tx_attempts (tx_id, signed_at);
+-- Databases written before attempts existed: a signed row's transaction is its first attempt.
+INSERT OR IGNORE INTO keeper_tx_attempts (hash, tx_id, nonce, raw_tx, signed_at, status)
+  SELECT tx_hash, id, tx_nonce, raw_tx, updated_at,
+         CASE status WHEN 'sent' THEN 'sent' WHEN 'failed' THEN 'dropped' ELSE 'mined' END
+  FROM keeper_txs
+  WHERE tx_hash IS NOT NULL AND raw_tx IS NOT NULL AND tx_nonce IS NOT NULL;
 `;
 
 type Row = Record<string, unknown>;
+
+function toAttempt(row: Row): StoredAttempt {
+  return {
+    txId: Number(row.tx_id),
+    hash: String(row.hash),
+    nonce: Number(row.nonce),
+    raw: String(row.raw_tx),
+    signedAt: Number(row.signed_at),
+    status: String(row.status) as AttemptStatus,
+  };
+}
 
 function toTx(row: Row): StoredKeeperTx {
   return {
@@ -208,21 +249,62 @@ export class LiquidationStore {
     return Number(result.lastInsertRowid);
   }
 
-  /** Stores a signed transaction before it is broadcast (a nonce conflict may store a newer one). */
-  markSent(id: number, tx: { hash: string; nonce: number; raw: string }): void {
-    this.stmt(
-      "UPDATE keeper_txs SET status = 'sent', tx_hash = ?, tx_nonce = ?, raw_tx = ?, updated_at = ? WHERE id = ?",
-    ).run(tx.hash, tx.nonce, tx.raw, this.clock(), id);
+  /**
+   * Stores a signed transaction before it is broadcast: a new attempt of row `id` (a replacement or a
+   * re-signed transaction adds one; the row shows the latest until one is mined).
+   */
+  markSent(id: number, tx: { hash: string; nonce: number; raw: string; signedAt: number }): void {
+    this.transaction(() => {
+      this.stmt(
+        `INSERT INTO keeper_tx_attempts (hash, tx_id, nonce, raw_tx, signed_at, status)
+         VALUES (?, ?, ?, ?, ?, 'sent')`,
+      ).run(tx.hash, id, tx.nonce, tx.raw, tx.signedAt);
+      this.stmt(
+        "UPDATE keeper_txs SET status = 'sent', tx_hash = ?, tx_nonce = ?, raw_tx = ?, updated_at = ? WHERE id = ?",
+      ).run(tx.hash, tx.nonce, tx.raw, this.clock(), id);
+    });
   }
 
-  /** Final state of a transaction: `confirmed`/`reverted` with its receipt's gas, or `failed`. */
-  finishTx(id: number, status: "confirmed" | "reverted" | "failed", gasUsed: bigint | null = null): void {
-    this.stmt("UPDATE keeper_txs SET status = ?, gas_used = ?, updated_at = ? WHERE id = ?").run(
-      status,
-      gasUsed === null ? null : gasUsed.toString(),
-      this.clock(),
-      id,
-    );
+  /**
+   * Final state of a transaction: `confirmed`/`reverted` with the receipt's gas and the hash of the
+   * attempt that was mined (the row takes it; the other attempts are `dropped`), or `failed` (every
+   * attempt `dropped`).
+   */
+  finishTx(
+    id: number,
+    status: "confirmed" | "reverted" | "failed",
+    gasUsed: bigint | null = null,
+    minedHash: string | null = null,
+  ): void {
+    this.transaction(() => {
+      this.stmt("UPDATE keeper_txs SET status = ?, gas_used = ?, updated_at = ? WHERE id = ?").run(
+        status,
+        gasUsed === null ? null : gasUsed.toString(),
+        this.clock(),
+        id,
+      );
+      this.stmt("UPDATE keeper_tx_attempts SET status = 'dropped' WHERE tx_id = ?").run(id);
+      if (minedHash === null) return;
+      const mined = this.stmt("SELECT * FROM keeper_tx_attempts WHERE hash = ? AND tx_id = ?").get(
+        minedHash,
+        id,
+      ) as Row | undefined;
+      if (mined === undefined) throw new Error(`transaction ${id} has no attempt ${minedHash}`);
+      this.stmt("UPDATE keeper_tx_attempts SET status = 'mined' WHERE hash = ?").run(minedHash);
+      this.stmt("UPDATE keeper_txs SET tx_hash = ?, tx_nonce = ?, raw_tx = ? WHERE id = ?").run(
+        minedHash,
+        Number(mined.nonce),
+        String(mined.raw_tx),
+        id,
+      );
+    });
+  }
+
+  /** Every transaction signed for row `id`, oldest first. */
+  attempts(id: number): StoredAttempt[] {
+    return (
+      this.stmt("SELECT * FROM keeper_tx_attempts WHERE tx_id = ? ORDER BY signed_at, rowid").all(id) as Row[]
+    ).map(toAttempt);
   }
 
   /** Transactions not finished (`signing` or `sent`), oldest first. */

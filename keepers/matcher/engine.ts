@@ -8,12 +8,20 @@
  * the book never reflects a state the database does not hold (and a restart rebuilds it exactly).
  */
 import { getAddress } from "ethers";
-import type { Order } from "../../sdk/orders.js";
+import type { Order, OrderJson } from "../../sdk/orders.js";
 import type { Logger } from "../lib/logger.js";
 import { type AddResult, type BookOrder, type Level, OrderBook } from "./book.js";
 import type { ChainCancellation, MatchCall, MatcherChain, SkipReasonName } from "./chain.js";
 import type { MatcherMetrics } from "./metrics.js";
-import type { MatcherStore, OrderStatus, StoredFill, StoredOrder } from "./store.js";
+import type {
+  FillRecord,
+  FillStatus,
+  MatcherStore,
+  OrderStatus,
+  OwnerQuery,
+  StoredFill,
+  StoredOrder,
+} from "./store.js";
 import {
   CANCEL_TYPES,
   RequestError,
@@ -38,21 +46,59 @@ export interface FillView {
   takerHash: string;
   sizeX18: string;
   priceX18: string;
-  status: string;
+  status: FillStatus;
   skipReason: string | null;
+  /** The settlement transaction, once its batch is signed. */
+  txHash: string | null;
+  /** When the book matched it (unix ms). */
+  createdAt: number;
 }
 
 export interface OrderView {
   hash: string;
   status: OrderStatus;
   reason: string | null;
-  order: Record<string, string | number | boolean>;
+  order: OrderJson;
   filledX18: string;
   /** Size matched in the book but not settled yet. */
   pendingX18: string;
   /** Size resting in the book. */
   restingX18: string;
+  /** Accepted at / last changed at (unix ms). */
+  createdAt: number;
+  updatedAt: number;
   fills: FillView[];
+}
+
+/** A fill seen from one of an owner's orders (`GET /accounts/:owner/fills`). */
+export interface AccountFillView {
+  fillId: number;
+  orderHash: string;
+  counterpartyHash: string;
+  role: "maker" | "taker";
+  marketId: string;
+  subaccount: string;
+  isBuy: boolean;
+  sizeX18: string;
+  priceX18: string;
+  status: FillStatus;
+  skipReason: string | null;
+  txHash: string | null;
+  createdAt: number;
+}
+
+function fillView(f: FillRecord): FillView {
+  return {
+    id: f.id,
+    makerHash: f.makerHash,
+    takerHash: f.takerHash,
+    sizeX18: f.sizeX18.toString(),
+    priceX18: f.priceX18.toString(),
+    status: f.status,
+    skipReason: f.skipReason,
+    txHash: f.txHash,
+    createdAt: f.createdAt,
+  };
 }
 
 /**
@@ -350,29 +396,59 @@ export class MatcherEngine {
 
   view(hash: string): OrderView | undefined {
     const stored = this.store.getOrder(hash);
-    if (!stored) return undefined;
-    const fills = this.store.fillsOfOrder(hash);
+    return stored ? this.viewOf(stored) : undefined;
+  }
+
+  private viewOf(stored: StoredOrder): OrderView {
+    const fills = this.store.fillsOfOrder(stored.hash);
     const pending = fills
       .filter((f) => f.status === "queued" || f.status === "submitted")
       .reduce((sum, f) => sum + f.sizeX18, 0n);
     return {
-      hash,
+      hash: stored.hash,
       status: stored.status,
       reason: stored.reason,
       order: orderToJson(stored.order),
       filledX18: stored.filledX18.toString(),
       pendingX18: pending.toString(),
-      restingX18: (this.books.get(stored.order.marketId)?.get(hash)?.remainingX18 ?? 0n).toString(),
-      fills: fills.map((f) => ({
-        id: f.id,
-        makerHash: f.makerHash,
-        takerHash: f.takerHash,
-        sizeX18: f.sizeX18.toString(),
-        priceX18: f.priceX18.toString(),
-        status: f.status,
-        skipReason: f.skipReason,
-      })),
+      restingX18: (this.books.get(stored.order.marketId)?.get(stored.hash)?.remainingX18 ?? 0n).toString(),
+      createdAt: stored.createdAt,
+      updatedAt: stored.updatedAt,
+      fills: fills.map(fillView),
     };
+  }
+
+  /** The fills of an order, oldest first; undefined for an unknown order. */
+  orderFills(hash: string): FillView[] | undefined {
+    if (!this.store.getOrder(hash)) return undefined;
+    return this.store.fillsOfOrder(hash).map(fillView);
+  }
+
+  /** An owner's orders, newest first, one page. */
+  ordersOf(query: OwnerQuery<OrderStatus>): { orders: OrderView[]; nextBefore: number | null } {
+    const page = this.store.ordersOfOwner(query);
+    return { orders: page.items.map((o) => this.viewOf(o)), nextBefore: page.nextBefore };
+  }
+
+  /** The fills of an owner's orders, newest first, one page. */
+  fillsOf(query: OwnerQuery<FillStatus>): { fills: AccountFillView[]; nextBefore: number | null } {
+    const page = this.store.fillsOfOwner(query);
+    const fills = page.items.map((f): AccountFillView => ({
+      fillId: f.id,
+      orderHash: f.orderHash,
+      counterpartyHash: f.role === "maker" ? f.takerHash : f.makerHash,
+      role: f.role,
+      marketId: f.marketId,
+      subaccount: f.order.subaccount.toString(),
+      isBuy: f.order.isBuy,
+      sizeX18: f.sizeX18.toString(),
+      priceX18: f.priceX18.toString(),
+      status: f.status,
+      skipReason: f.skipReason,
+      txHash: f.txHash,
+      createdAt: f.createdAt,
+    }));
+    return { fills, nextBefore: page.nextBefore };
   }
 
   depth(marketId: string, depth: number): { bids: Level[]; asks: Level[] } {

@@ -3,15 +3,17 @@
  * `IClearinghouse.settleMatches` in batches of at most `batchSize`, and applies each match's
  * outcome (`MatchSettled` / `MatchSkipped`) through the engine.
  *
- * Exactly-once: a batch and its fills are written as `signing` before anything is signed; the
- * signed raw transaction (hash, nonce) is stored before it is broadcast. After a crash `reconcile`
- * resolves every unfinished batch from the chain: a receipt applies its outcomes; a transaction the
- * node still knows is awaited; one the node does not know is rebroadcast byte for byte (same nonce,
- * so it can execute at most once); a batch never signed goes back to the queue.
+ * Exactly-once: a batch and its fills are written as `signing` before anything is signed; each
+ * signed raw transaction (hash, nonce) — the first and every fee-bumped replacement of it, all with
+ * one nonce — is stored before it is broadcast. After a crash or a receipt timeout `reconcile`
+ * resolves every unfinished batch from the chain: the receipt of whichever of its transactions was
+ * mined applies its outcomes (once); a transaction the node still knows is awaited, and replaced
+ * with higher fees when it has waited too long; one the node does not know is rebroadcast byte for
+ * byte (same nonce, so it can execute at most once); a batch never signed goes back to the queue.
  */
 import type { TransactionReceipt } from "ethers";
 import type { Logger } from "../lib/logger.js";
-import { SimulationError, type Submitter, isNonceConflict } from "../lib/submitter.js";
+import { SimulationError, type Submitter } from "../lib/submitter.js";
 import type { MatcherChain } from "./chain.js";
 import type { MatcherEngine } from "./engine.js";
 import type { MatcherMetrics } from "./metrics.js";
@@ -84,7 +86,7 @@ export class BatchSettler {
     try {
       const receipt = await this.submitter.submit(
         { to: this.chain.clearinghouse, data },
-        { onSigned: (tx) => this.store.batchSigned(batchId, tx.hash, tx.nonce, tx.raw) },
+        { onSigned: (tx) => this.store.transaction(() => this.store.batchSigned(batchId, tx)) },
       );
       return this.applyReceipt(this.store.getBatch(batchId)!, receipt);
     } catch (err) {
@@ -112,7 +114,7 @@ export class BatchSettler {
   /** Applies a receipt of batch `batch` (idempotent for a batch already confirmed). */
   private applyReceipt(batch: StoredBatch, receipt: TransactionReceipt): FlushResult {
     if (receipt.status !== 1) {
-      this.store.transaction(() => this.store.batchFailed(batch.id));
+      this.store.transaction(() => this.store.batchFailed(batch.id, receipt.hash));
       this.metrics.batches.inc({ outcome: "reverted" });
       this.logger.error("batch reverted on chain; fills requeued", { batchId: batch.id, tx: receipt.hash });
       return { kind: "reverted", batchId: batch.id };
@@ -134,7 +136,7 @@ export class BatchSettler {
           skipped++;
         }
       }
-      this.store.batchConfirmed(batch.id, receipt.gasUsed);
+      this.store.batchConfirmed(batch.id, receipt.gasUsed, receipt.hash);
     });
     this.metrics.batches.inc({ outcome: "confirmed" });
     if (fills.length > 0) this.metrics.batchGasPerMatch.set(Number(receipt.gasUsed) / fills.length);
@@ -151,35 +153,36 @@ export class BatchSettler {
   /** Resolves every `signing` / `sent` batch against the chain (startup, and before each flush). */
   async reconcile(): Promise<void> {
     for (const batch of this.store.pendingBatches()) {
-      if (batch.status === "signing" || batch.txHash === null || batch.rawTx === null) {
+      const attempts = this.store.batchAttempts(batch.id);
+      if (batch.status === "signing" || attempts.length === 0) {
         this.store.transaction(() => this.store.batchFailed(batch.id));
         this.logger.warn("unsigned batch requeued", { batchId: batch.id });
         continue;
       }
-      const receipt = await this.submitter.receipt(batch.txHash);
-      if (receipt) {
-        this.applyReceipt(batch, receipt);
-        continue;
-      }
       try {
-        if (await this.submitter.isKnown(batch.txHash)) {
-          this.logger.info("batch transaction still pending", { batchId: batch.id, tx: batch.txHash });
-          continue;
-        }
-        this.logger.warn("rebroadcasting batch transaction", { batchId: batch.id, tx: batch.txHash });
-        this.applyReceipt(batch, await this.submitter.rebroadcast(batch.rawTx));
-      } catch (err) {
-        if (!isNonceConflict(err)) {
-          this.logger.error("batch reconciliation failed; will retry", { batchId: batch.id, err });
-          continue;
-        }
-        // The nonce was used by another transaction and ours has no receipt: it can never execute.
-        const late = await this.submitter.receipt(batch.txHash);
-        if (late) this.applyReceipt(batch, late);
-        else {
+        const resumed = await this.submitter.resume(attempts, {
+          onSigned: (tx) => this.store.transaction(() => this.store.batchSigned(batch.id, tx)),
+        });
+        if (resumed.kind === "mined") {
+          this.applyReceipt(batch, resumed.receipt);
+        } else if (resumed.kind === "pending") {
+          this.logger.info("batch transaction still pending", {
+            batchId: batch.id,
+            tx: resumed.replacement?.hash ?? attempts.at(-1)!.hash,
+            attempts: attempts.length + (resumed.replacement === undefined ? 0 : 1),
+            replaced: resumed.replacement !== undefined,
+          });
+        } else {
+          // Another transaction used the nonce and none of ours was mined: it can never execute.
           this.store.transaction(() => this.store.batchFailed(batch.id));
-          this.logger.warn("batch nonce taken by another transaction; fills requeued", { batchId: batch.id });
+          this.metrics.batches.inc({ outcome: "failed" });
+          this.logger.warn("batch nonce taken by another transaction; fills requeued", {
+            batchId: batch.id,
+            txs: attempts.map((a) => a.hash),
+          });
         }
+      } catch (err) {
+        this.logger.error("batch reconciliation failed; will retry", { batchId: batch.id, err });
       }
     }
   }

@@ -7,15 +7,32 @@
  * Fill life cycle: `queued` (matched in the book) → `submitted` (in a batch) → `settled` | `skipped`
  * (from the receipt), or back to `queued` when a batch fails before execution.
  * Batch life cycle: `signing` → `sent` (tx hash, nonce and raw signed tx stored BEFORE broadcast) →
- * `confirmed` | `failed`. On restart the engine reconciles `signing` and `sent` batches against the
+ * `confirmed` | `failed`. Every transaction signed for a batch is an **attempt** (the first, its
+ * fee-bumped replacements with the same nonce, one with a new nonce after a nonce conflict), each
+ * stored before its broadcast; the batch is confirmed with the attempt that was mined (`mined`, the
+ * others `dropped`). On restart the engine reconciles `signing` and `sent` batches against the
  * chain; a stored raw transaction is rebroadcast as is (same nonce), so it executes at most once.
  */
 import { DatabaseSync, type StatementSync } from "node:sqlite";
+import type { MatcherFillStatus, MatcherOrderStatus } from "../../sdk/matcher.js";
 import type { Order } from "../../sdk/orders.js";
 
-export type OrderStatus = "open" | "filled" | "cancelled" | "expired" | "rejected";
-export type FillStatus = "queued" | "submitted" | "settled" | "skipped";
+/** The statuses are part of the HTTP API, so the SDK defines them (`sdk/matcher.ts`). */
+export type OrderStatus = MatcherOrderStatus;
+export type FillStatus = MatcherFillStatus;
 export type BatchStatus = "signing" | "sent" | "confirmed" | "failed";
+export type AttemptStatus = "sent" | "mined" | "dropped";
+
+/** One signed transaction of a batch. */
+export interface StoredBatchAttempt {
+  batchId: number;
+  hash: string;
+  nonce: number;
+  raw: string;
+  /** When it was signed (ms since the epoch). */
+  signedAt: number;
+  status: AttemptStatus;
+}
 
 export interface StoredOrder {
   hash: string;
@@ -42,6 +59,37 @@ export interface StoredFill {
   batchIndex: number | null;
   skipReason: string | null;
   createdAt: number;
+}
+
+/** A fill with the hash of its batch's transaction (null until the batch is signed). */
+export interface FillRecord extends StoredFill {
+  txHash: string | null;
+}
+
+/** A fill seen from one of the orders of an owner (a fill between two of its orders is two). */
+export interface OwnerFillRecord extends FillRecord {
+  /** The owner's order in this fill. */
+  order: Order;
+  orderHash: string;
+  role: "maker" | "taker";
+}
+
+/** Filters of the owner listings; results are newest first. */
+export interface OwnerQuery<S extends string> {
+  owner: string;
+  /** Any of these statuses (all when absent). */
+  statuses?: readonly S[];
+  marketId?: string;
+  subaccount?: bigint;
+  /** Only entries older than this cursor (an order's `seq`, a fill's `id`). */
+  before?: number;
+  limit: number;
+}
+
+/** One page of a listing; `nextBefore` is the cursor of the next page (null on the last page). */
+export interface Page<T> {
+  items: T[];
+  nextBefore: number | null;
 }
 
 export interface StoredBatch {
@@ -71,6 +119,7 @@ CREATE TABLE IF NOT EXISTS orders (
   updated_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS orders_status ON orders (status, seq);
+CREATE INDEX IF NOT EXISTS orders_owner ON orders (owner, seq);
 CREATE TABLE IF NOT EXISTS batches (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   status TEXT NOT NULL,
@@ -96,7 +145,24 @@ CREATE TABLE IF NOT EXISTS fills (
 );
 CREATE INDEX IF NOT EXISTS fills_status ON fills (status, id);
 CREATE INDEX IF NOT EXISTS fills_batch ON fills (batch_id, batch_index);
+CREATE INDEX IF NOT EXISTS fills_maker ON fills (maker_hash);
+CREATE INDEX IF NOT EXISTS fills_taker ON fills (taker_hash);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS batch_attempts (
+  hash TEXT PRIMARY KEY,
+  batch_id INTEGER NOT NULL REFERENCES batches (id),
+  nonce INTEGER NOT NULL,
+  raw_tx TEXT NOT NULL,
+  signed_at INTEGER NOT NULL,
+  status TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS batch_attempts_batch ON batch_attempts (batch_id, signed_at);
+-- Databases written before attempts existed: a signed batch's transaction is its first attempt.
+INSERT OR IGNORE INTO batch_attempts (hash, batch_id, nonce, raw_tx, signed_at, status)
+  SELECT tx_hash, id, tx_nonce, raw_tx, updated_at,
+         CASE status WHEN 'sent' THEN 'sent' WHEN 'confirmed' THEN 'mined' ELSE 'dropped' END
+  FROM batches
+  WHERE tx_hash IS NOT NULL AND raw_tx IS NOT NULL AND tx_nonce IS NOT NULL;
 `;
 
 type Row = Record<string, unknown>;
@@ -152,6 +218,37 @@ function toFill(row: Row): StoredFill {
   };
 }
 
+function toFillRecord(row: Row): FillRecord {
+  return { ...toFill(row), txHash: row.tx_hash === null ? null : String(row.tx_hash) };
+}
+
+/** `WHERE` terms and parameters of the owner filters common to orders and fills. */
+function ownerFilter<S extends string>(
+  q: OwnerQuery<S>,
+  columns: { status: string; market: string; cursor: string },
+): { where: string; params: (string | number)[] } {
+  const terms = ["o.owner = ?"];
+  const params: (string | number)[] = [q.owner.toLowerCase()];
+  if (q.statuses !== undefined && q.statuses.length > 0) {
+    terms.push(`${columns.status} IN (${q.statuses.map(() => "?").join(", ")})`);
+    params.push(...q.statuses);
+  }
+  if (q.marketId !== undefined) {
+    terms.push(`${columns.market} = ?`);
+    params.push(q.marketId);
+  }
+  if (q.subaccount !== undefined) {
+    // The subaccount lives in the order's JSON as a decimal string.
+    terms.push("json_extract(o.order_json, '$.subaccount') = ?");
+    params.push(q.subaccount.toString());
+  }
+  if (q.before !== undefined) {
+    terms.push(`${columns.cursor} < ?`);
+    params.push(q.before);
+  }
+  return { where: terms.join(" AND "), params };
+}
+
 function toBatch(row: Row): StoredBatch {
   return {
     id: Number(row.id),
@@ -162,6 +259,17 @@ function toBatch(row: Row): StoredBatch {
     gasUsed: row.gas_used === null ? null : BigInt(String(row.gas_used)),
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
+  };
+}
+
+function toAttempt(row: Row): StoredBatchAttempt {
+  return {
+    batchId: Number(row.batch_id),
+    hash: String(row.hash),
+    nonce: Number(row.nonce),
+    raw: String(row.raw_tx),
+    signedAt: Number(row.signed_at),
+    status: String(row.status) as AttemptStatus,
   };
 }
 
@@ -250,6 +358,17 @@ export class MatcherStore {
     return (this.stmt("SELECT * FROM orders WHERE status = 'open' ORDER BY seq").all() as Row[]).map(toOrder);
   }
 
+  /** The orders of `q.owner`, newest (highest `seq`) first. */
+  ordersOfOwner(q: OwnerQuery<OrderStatus>): Page<StoredOrder> {
+    const { where, params } = ownerFilter(q, { status: "o.status", market: "o.market_id", cursor: "o.seq" });
+    const rows = this.stmt(`SELECT o.* FROM orders o WHERE ${where} ORDER BY o.seq DESC LIMIT ?`).all(
+      ...params,
+      q.limit + 1,
+    ) as Row[];
+    const items = rows.slice(0, q.limit).map(toOrder);
+    return { items, nextBefore: rows.length > q.limit ? items.at(-1)!.seq : null };
+  }
+
   /** Open orders of `owner` with `nonce` (orders sharing a nonce are one-cancels-other on chain). */
   openOrdersWithNonce(owner: string, nonce: bigint): StoredOrder[] {
     return (
@@ -312,13 +431,41 @@ export class MatcherStore {
     return Number((this.stmt("SELECT COUNT(*) AS n FROM fills WHERE status = ?").get(status) as Row).n);
   }
 
-  fillsOfOrder(hash: string): StoredFill[] {
+  /** The fills of an order, oldest first, with their transaction hashes. */
+  fillsOfOrder(hash: string): FillRecord[] {
     return (
-      this.stmt("SELECT * FROM fills WHERE maker_hash = ? OR taker_hash = ? ORDER BY id").all(
-        hash,
-        hash,
-      ) as Row[]
-    ).map(toFill);
+      this.stmt(
+        `SELECT f.*, b.tx_hash AS tx_hash FROM fills f LEFT JOIN batches b ON b.id = f.batch_id
+         WHERE f.maker_hash = ? OR f.taker_hash = ? ORDER BY f.id`,
+      ).all(hash, hash) as Row[]
+    ).map(toFillRecord);
+  }
+
+  /**
+   * The fills of `q.owner`'s orders, newest first: one entry per fill and order of the owner, so a
+   * fill between two of its orders (two subaccounts) is two entries, which always share a page.
+   */
+  fillsOfOwner(q: OwnerQuery<FillStatus>): Page<OwnerFillRecord> {
+    const { where, params } = ownerFilter(q, { status: "f.status", market: "f.market_id", cursor: "f.id" });
+    // One more fill than asked (two entries at most), to know whether another page follows.
+    const rows = this.stmt(
+      `SELECT f.*, b.tx_hash AS tx_hash, o.hash AS order_hash, o.order_json AS order_json,
+              CASE WHEN f.maker_hash = o.hash THEN 'maker' ELSE 'taker' END AS role
+       FROM orders o JOIN fills f ON f.maker_hash = o.hash OR f.taker_hash = o.hash
+       LEFT JOIN batches b ON b.id = f.batch_id
+       WHERE ${where} ORDER BY f.id DESC, role LIMIT ?`,
+    ).all(...params, q.limit + 2) as Row[];
+    const entries = rows.map((row): OwnerFillRecord => ({
+      ...toFillRecord(row),
+      order: orderFromJson(String(row.order_json)),
+      orderHash: String(row.order_hash),
+      role: row.role === "maker" ? "maker" : "taker",
+    }));
+    let end = Math.min(q.limit, entries.length);
+    // Never split the two entries of one fill across pages.
+    if (end > 0 && end < entries.length && entries[end]!.id === entries[end - 1]!.id) end++;
+    const items = entries.slice(0, end);
+    return { items, nextBefore: end < entries.length ? items.at(-1)!.id : null };
   }
 
   /** Size of `hash` in fills not yet settled or skipped (queued or submitted). */
@@ -358,27 +505,67 @@ export class MatcherStore {
     return batchId;
   }
 
-  /** Records the signed transaction of a batch (called before it is broadcast). */
-  batchSigned(batchId: number, txHash: string, txNonce: number, rawTx: string): void {
+  /**
+   * Records a signed transaction of a batch (called before it is broadcast): a new attempt (a
+   * replacement or a re-signed transaction adds one; the batch shows the latest until one is mined).
+   */
+  batchSigned(batchId: number, tx: { hash: string; nonce: number; raw: string; signedAt: number }): void {
+    this.stmt(
+      `INSERT INTO batch_attempts (hash, batch_id, nonce, raw_tx, signed_at, status)
+       VALUES (?, ?, ?, ?, ?, 'sent')`,
+    ).run(tx.hash, batchId, tx.nonce, tx.raw, tx.signedAt);
     this.stmt(
       "UPDATE batches SET status = 'sent', tx_hash = ?, tx_nonce = ?, raw_tx = ?, updated_at = ? WHERE id = ?",
-    ).run(txHash, txNonce, rawTx, this.clock(), batchId);
+    ).run(tx.hash, tx.nonce, tx.raw, this.clock(), batchId);
   }
 
-  batchConfirmed(batchId: number, gasUsed: bigint): void {
+  /** Marks `minedHash` the attempt of `batchId` that was mined, the others dropped, and the batch shows it. */
+  private attemptMined(batchId: number, minedHash: string | null): void {
+    this.stmt("UPDATE batch_attempts SET status = 'dropped' WHERE batch_id = ?").run(batchId);
+    if (minedHash === null) return;
+    const mined = this.stmt("SELECT * FROM batch_attempts WHERE hash = ? AND batch_id = ?").get(
+      minedHash,
+      batchId,
+    ) as Row | undefined;
+    if (mined === undefined) throw new Error(`batch ${batchId} has no attempt ${minedHash}`);
+    this.stmt("UPDATE batch_attempts SET status = 'mined' WHERE hash = ?").run(minedHash);
+    this.stmt("UPDATE batches SET tx_hash = ?, tx_nonce = ?, raw_tx = ? WHERE id = ?").run(
+      minedHash,
+      Number(mined.nonce),
+      String(mined.raw_tx),
+      batchId,
+    );
+  }
+
+  /** Confirms a batch with the receipt of its attempt `minedHash`. */
+  batchConfirmed(batchId: number, gasUsed: bigint, minedHash: string): void {
     this.stmt("UPDATE batches SET status = 'confirmed', gas_used = ?, updated_at = ? WHERE id = ?").run(
       gasUsed.toString(),
       this.clock(),
       batchId,
     );
+    this.attemptMined(batchId, minedHash);
   }
 
-  /** Fails a batch that did not execute: its fills go back to the queue in their original order. */
-  batchFailed(batchId: number): void {
+  /**
+   * Fails a batch that did not execute: its fills go back to the queue in their original order.
+   * `minedHash`: the attempt that was mined but reverted, if any.
+   */
+  batchFailed(batchId: number, minedHash: string | null = null): void {
     this.stmt("UPDATE batches SET status = 'failed', updated_at = ? WHERE id = ?").run(this.clock(), batchId);
     this.stmt(
       "UPDATE fills SET status = 'queued', batch_id = NULL, batch_index = NULL WHERE batch_id = ? AND status = 'submitted'",
     ).run(batchId);
+    this.attemptMined(batchId, minedHash);
+  }
+
+  /** Every transaction signed for batch `batchId`, oldest first. */
+  batchAttempts(batchId: number): StoredBatchAttempt[] {
+    return (
+      this.stmt("SELECT * FROM batch_attempts WHERE batch_id = ? ORDER BY signed_at, rowid").all(
+        batchId,
+      ) as Row[]
+    ).map(toAttempt);
   }
 
   getBatch(id: number): StoredBatch | undefined {

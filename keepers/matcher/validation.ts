@@ -21,34 +21,25 @@ import {
   isWellFormed,
   orderDigest,
   orderDomain,
+  orderToJson,
   remainingX18,
   type Order,
 } from "../../sdk/orders.js";
+import {
+  CANCEL_DOMAIN_NAME,
+  CANCEL_DOMAIN_VERSION,
+  CANCEL_TYPES,
+  cancelDomain,
+  type CancelRequest,
+  type MatcherErrorCode,
+} from "../../sdk/matcher.js";
 import type { MatcherChain } from "./chain.js";
 
-export type ErrorCode =
-  | "MALFORMED_REQUEST"
-  | "INVALID_FIELD"
-  | "MALFORMED_ORDER"
-  | "UNKNOWN_MARKET"
-  | "MARKET_HALTED"
-  | "EPOCH_MISMATCH"
-  | "OFF_TICK"
-  | "OFF_STEP"
-  | "BELOW_MIN_SIZE"
-  | "EXPIRED"
-  | "BAD_SIGNATURE"
-  | "SIGNER_NOT_AUTHORIZED"
-  | "ORDER_CANCELLED"
-  | "ORDER_FILLED"
-  | "POST_ONLY_WOULD_CROSS"
-  | "DUPLICATE_ORDER"
-  | "NOT_FOUND"
-  | "NOT_CANCELLED_ON_CHAIN"
-  | "BODY_TOO_LARGE"
-  | "METHOD_NOT_ALLOWED"
-  | "SHUTTING_DOWN"
-  | "INTERNAL";
+/** The API's error codes (`{error: {code, message}}`): the SDK defines them (`sdk/matcher.ts`). */
+export type ErrorCode = MatcherErrorCode;
+
+/** The JSON form of an order, as accepted by `parseSignedOrder` (defined in `sdk/orders.ts`). */
+export { orderToJson };
 
 /** A rejected request: HTTP `status` and a JSON body `{error: {code, message}}`. */
 export class RequestError extends Error {
@@ -139,23 +130,6 @@ export function parseSignedOrder(body: unknown): SignedOrder {
     flags: Number(parseUint(o, "flags", 8)),
   };
   return { order, signature: signature.toLowerCase() };
-}
-
-/** The JSON form of an order (bigints as decimal strings), as accepted by `parseSignedOrder`. */
-export function orderToJson(order: Order): Record<string, string | number | boolean> {
-  return {
-    owner: order.owner,
-    subaccount: order.subaccount.toString(),
-    signer: order.signer,
-    marketId: order.marketId,
-    isBuy: order.isBuy,
-    sizeX18: order.sizeX18.toString(),
-    limitPriceX18: order.limitPriceX18.toString(),
-    expiry: order.expiry.toString(),
-    nonce: order.nonce.toString(),
-    epoch: order.epoch.toString(),
-    flags: order.flags,
-  };
 }
 
 export interface ValidationContext {
@@ -265,30 +239,8 @@ export async function validateOrder(signed: SignedOrder, ctx: ValidationContext)
 
 // ------------------------------------------------------------------ off-chain cancellation
 
-/** The EIP-712 domain of matcher messages (not the clearinghouse's: a cancel is never an order). */
-export const CANCEL_DOMAIN_NAME = "Sundial Matcher";
-export const CANCEL_DOMAIN_VERSION = "1";
-
-export const CANCEL_TYPES: Record<string, TypedDataField[]> = {
-  CancelOrder: [
-    { name: "orderHash", type: "bytes32" },
-    { name: "deadline", type: "uint64" },
-  ],
-};
-
-export interface CancelRequest {
-  orderHash: string;
-  deadline: bigint;
-}
-
-export function cancelDomain(chainId: bigint, clearinghouse: string): TypedDataDomain {
-  return {
-    name: CANCEL_DOMAIN_NAME,
-    version: CANCEL_DOMAIN_VERSION,
-    chainId,
-    verifyingContract: getAddress(clearinghouse),
-  };
-}
+// The `CancelOrder` message and the matcher's EIP-712 domain are defined by the SDK (sdk/matcher.ts).
+export { CANCEL_DOMAIN_NAME, CANCEL_DOMAIN_VERSION, CANCEL_TYPES, cancelDomain, type CancelRequest };
 
 /** Parses the optional DELETE body `{signature, deadline}`; undefined for an empty body. */
 export function parseCancelBody(body: unknown): { signature: string; deadline: bigint } | undefined {

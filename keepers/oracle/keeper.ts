@@ -3,22 +3,27 @@
  * updates (Pyth, Data Streams reports, signed quotes, and locally the Chainlink feed mocks), sends
  * them (each simulated first), and when the calendar's session window changed since the last tick
  * it pokes `OracleAdapter.poke(market)` for every market — after the pushes, so that a reopen snaps
- * to a price observed after the open. A failing update is logged and counted; the others still go.
+ * to a price observed after the open. A failing update (a build that throws, one failed item of a
+ * build, a simulation that reverts) is logged and counted; the others still go.
  */
+import type { DataStreamKind, SourceKind } from "../../deploy/config.js";
 import type { Session, SessionWindow } from "../../sdk/calendar.js";
 import type { Logger } from "../lib/logger.js";
 import type { MetricsRegistry } from "../lib/metrics.js";
 import type { Submitter, TxRequest } from "../lib/submitter.js";
 import { failureKind } from "../common.js";
 import type { PriceInput } from "./prices.js";
-import { pokeRequests, type MarketPrice, type UpdateBuilder } from "./updates.js";
+import { PartialUpdateError, pokeRequests, type MarketPrice, type UpdateBuilder } from "./updates.js";
 
+/** A market as the deployment record describes it (`DeployedMarket`). */
 export interface OracleMarket {
   symbol: string;
   marketId: string;
   pythPriceId?: string;
-  dataStreamsFeedId?: string;
+  dataStreamsFeedIds?: Partial<Record<DataStreamKind, string>>;
   chainlinkFeed?: string;
+  /** Source kinds per session name: the keeper pushes a pull source only in sessions that read it. */
+  sessions: Readonly<Record<string, readonly SourceKind[]>>;
 }
 
 export interface SessionCalendar {
@@ -79,14 +84,26 @@ export class OracleKeeper {
     let sent = 0;
     let failed = 0;
     for (const builder of this.builders) {
-      let requests: TxRequest[];
+      let requests: readonly TxRequest[];
       try {
         requests = await builder.build(prices, now, session);
       } catch (err) {
-        this.sent.inc({ source: builder.source, outcome: "build_failed" });
-        this.logger.error("update build failed", { source: builder.source, err });
-        failed++;
-        continue;
+        if (!(err instanceof PartialUpdateError)) {
+          this.sent.inc({ source: builder.source, outcome: "build_failed" });
+          this.logger.error("update build failed", { source: builder.source, err });
+          failed++;
+          continue;
+        }
+        for (const failure of err.failures) {
+          this.sent.inc({ source: builder.source, outcome: "build_failed" });
+          this.logger.error("update build failed", {
+            source: builder.source,
+            item: failure.item,
+            err: failure.error,
+          });
+          failed++;
+        }
+        requests = err.requests;
       }
       for (const request of requests) {
         if (await this.send(request, { source: builder.source }, this.sent)) sent++;

@@ -2,8 +2,9 @@
  * Builders of the oracle keeper's transactions, one per price source. Each turns the current prices
  * into `TxRequest`s; the keeper simulates and sends them. Local builders (`MockPythUpdates`,
  * `LocalDonReports`, `MockFeedAnswers`) stand in for what Pyth's Hermes, Chainlink's Data Streams
- * API and Chainlink's own transmitters do on a real network; `SignedQuoteUpdates` is the same in
- * production (the keeper is a quote publisher).
+ * API and Chainlink's own transmitters do on a real network (production uses the pull builders of
+ * `pull.ts` instead); `SignedQuoteUpdates` is the same in production (the keeper is a quote
+ * publisher).
  */
 import {
   AbiCoder,
@@ -15,6 +16,12 @@ import {
   type Provider,
   type Wallet,
 } from "ethers";
+import {
+  SESSION_NAMES,
+  dataStreamKindOf,
+  type DataStreamKind,
+  type SourceKind,
+} from "../../deploy/config.js";
 import { Session } from "../../sdk/calendar.js";
 import {
   IChainlinkDataStreamsSource__factory,
@@ -25,19 +32,75 @@ import {
 } from "../../typechain-types/index.js";
 import type { TxRequest } from "../lib/submitter.js";
 
+/** What a builder knows of a market: its ids at each source and the sources each session reads. */
 export interface MarketPrice {
   symbol: string;
   marketId: string;
   priceX18: bigint;
   pythPriceId?: string;
-  dataStreamsFeedId?: string;
+  /** The market's Data Streams stream per stream kind (a session reads the stream of its kind). */
+  dataStreamsFeedIds?: Partial<Record<DataStreamKind, string>>;
   chainlinkFeed?: string;
+  /** Source kinds per session name, as deployed (`DeployedMarket.sessions`). */
+  sessions: Readonly<Record<string, readonly SourceKind[]>>;
 }
 
 export interface UpdateBuilder {
   /** Metric/log label: `pyth`, `dataStreams`, `chainlinkFeed`, `signedQuotes`. */
   readonly source: string;
+  /**
+   * The transactions to send now. Throws when nothing could be built; throws `PartialUpdateError`
+   * when some items failed (e.g. one stream's fetch) but others are ready to send.
+   */
   build(prices: readonly MarketPrice[], now: number, session: Session): Promise<TxRequest[]>;
+}
+
+/** One item of a build that failed, e.g. the fetch of one market's report. */
+export interface UpdateFailure {
+  /** What failed, for logs: e.g. `AAPL extendedHours 0x000b…`. */
+  item: string;
+  error: unknown;
+}
+
+/**
+ * Some items of a build failed while others built: the keeper sends `requests` and logs and counts
+ * each of `failures`, so that one bad stream never holds back the others.
+ */
+export class PartialUpdateError extends Error {
+  override readonly name = "PartialUpdateError";
+  constructor(
+    readonly source: string,
+    readonly requests: readonly TxRequest[],
+    readonly failures: readonly UpdateFailure[],
+  ) {
+    super(`${source}: ${failures.length} of ${failures.length + requests.length} updates failed to build`);
+  }
+}
+
+/** Whether `market` reads source `kind` in `session` (primary or secondary). */
+export function readsSource(
+  market: Pick<MarketPrice, "sessions">,
+  session: Session,
+  kind: SourceKind,
+): boolean {
+  return market.sessions[SESSION_NAMES[session]]?.includes(kind) ?? false;
+}
+
+/** A market's stream to push in `session`: the stream of the session's kind, if the session reads Data Streams. */
+export interface StreamToPush {
+  market: MarketPrice;
+  kind: DataStreamKind;
+  /** Undefined when the deployment names no stream of that kind (a record edited by hand). */
+  feedId: string | undefined;
+}
+
+/** The markets whose `session` reads Data Streams, each with the stream of the session's kind. */
+export function streamsToPush(prices: readonly MarketPrice[], session: Session): StreamToPush[] {
+  const kind = dataStreamKindOf(session);
+  if (kind === undefined) return [];
+  return prices
+    .filter((p) => readsSource(p, session, "dataStreams"))
+    .map((market) => ({ market, kind, feedId: market.dataStreamsFeedIds?.[kind] }));
 }
 
 /** Pyth and Chainlink mocks use 8 decimals (expo -8), like their equity feeds. */
@@ -102,8 +165,10 @@ const REPORT_V11 =
 
 /**
  * Local Data Streams: v11 reports signed by the local DON key (the `MockVerifierProxy` signer), in
- * Chainlink's full-report encoding, submitted to `ChainlinkDataStreamsSource.submitReport`.
- * Spread ±1 bp around the price; one report per feed per second (the source rejects older ones).
+ * Chainlink's full-report encoding, submitted to `ChainlinkDataStreamsSource.submitReport` of the
+ * session's stream kind — like the production keeper, only for the markets whose session reads Data
+ * Streams, and only the stream of that session (`streamsToPush`). Spread ±1 bp around the price; one
+ * report per stream per second (the source rejects older ones).
  */
 export class LocalDonReports implements UpdateBuilder {
   readonly source = "dataStreams";
@@ -111,43 +176,46 @@ export class LocalDonReports implements UpdateBuilder {
   private readonly lastObserved = new Map<string, number>();
   private readonly coder = AbiCoder.defaultAbiCoder();
 
+  /** @param sources the deployment's Data Streams source per stream kind (`dataStreamsSources`). */
   constructor(
-    private readonly sourceAddress: string,
+    private readonly sources: Readonly<Record<DataStreamKind, string>>,
     private readonly donKey: SigningKey,
   ) {}
 
   async build(prices: readonly MarketPrice[], now: number, session: Session): Promise<TxRequest[]> {
     const out: TxRequest[] = [];
-    for (const p of prices) {
-      if (p.dataStreamsFeedId === undefined || (this.lastObserved.get(p.dataStreamsFeedId) ?? 0) >= now)
-        continue;
-      this.lastObserved.set(p.dataStreamsFeedId, now);
-      const report = this.signedReport(p, now, session);
-      out.push({ to: this.sourceAddress, data: this.iface.encodeFunctionData("submitReport", [report]) });
+    for (const { market, kind, feedId } of streamsToPush(prices, session)) {
+      if (feedId === undefined || (this.lastObserved.get(feedId) ?? 0) >= now) continue;
+      this.lastObserved.set(feedId, now);
+      const report = this.signedReport(feedId, market.priceX18, now, session);
+      out.push({ to: this.sources[kind], data: this.iface.encodeFunctionData("submitReport", [report]) });
     }
     return out;
   }
 
-  /** `abi.encode(bytes32[3] reportContext, bytes reportData, bytes32[] rs, bytes32[] ss, bytes32 rawVs)`. */
-  signedReport(p: MarketPrice, now: number, session: Session): string {
-    const spread = p.priceX18 / 10_000n;
+  /**
+   * A v11 report of `feedId` at `priceX18`, observed at `now` with the session's `marketStatus`:
+   * `abi.encode(bytes32[3] reportContext, bytes reportData, bytes32[] rs, bytes32[] ss, bytes32 rawVs)`.
+   */
+  signedReport(feedId: string, priceX18: bigint, now: number, session: Session): string {
+    const spread = priceX18 / 10_000n;
     const reportData = this.coder.encode(
       [REPORT_V11],
       [
         [
-          p.dataStreamsFeedId,
+          feedId,
           now - 1,
           now,
           0n,
           0n,
           now + 86_400,
-          p.priceX18,
+          priceX18,
           BigInt(now) * 1_000_000_000n,
-          p.priceX18 - spread,
+          priceX18 - spread,
           1_000n * 10n ** 18n,
-          p.priceX18 + spread,
+          priceX18 + spread,
           1_000n * 10n ** 18n,
-          p.priceX18,
+          priceX18,
           MARKET_STATUS[session],
         ],
       ],

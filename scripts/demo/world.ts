@@ -7,7 +7,12 @@
 import { SigningKey, Wallet, keccak256, toUtf8Bytes } from "ethers";
 import type { Signer } from "ethers";
 import { loadDeploymentConfig, parametersFile } from "../../deploy/config.js";
-import { deployLocalMocks, deploySystem, type DeploymentRecord } from "../../deploy/system.js";
+import {
+  dataStreamsSources,
+  deployLocalMocks,
+  deploySystem,
+  type DeploymentRecord,
+} from "../../deploy/system.js";
 import type { HardhatConnection } from "../../deploy/system.js";
 import { FundingKeeper } from "../../keepers/funding/keeper.js";
 import { EthersFundingChain } from "../../keepers/funding/chain.js";
@@ -101,7 +106,7 @@ export async function buildWorld(
     [
       new MockFeedAnswers(),
       new MockPythUpdates(record.mocks!.pyth, ethers.provider),
-      new LocalDonReports(c.dataStreamsSource, new SigningKey(actors.oracleKeeper.privateKey)),
+      new LocalDonReports(dataStreamsSources(c), new SigningKey(actors.oracleKeeper.privateKey)),
     ],
     submitter(actors.oracleKeeper),
     calendar,

@@ -1,10 +1,11 @@
 import { expect } from "chai";
-import { type Signer } from "ethers";
+import { ZeroHash, type Signer } from "ethers";
 import { network } from "hardhat";
 import {
   DeploymentConfigError,
   REPLACE_ME,
   SESSIONS,
+  dataStreamKindOf,
   loadDeploymentConfig,
   parametersFile,
   parseDeploymentConfig,
@@ -13,7 +14,7 @@ import {
 } from "../../deploy/config.js";
 import { defaultCircuitBreakerParams, defaultOracleMarketParams } from "../../deploy/defaults.js";
 import { ROLES } from "../../deploy/modules/roles.js";
-import { deployLocalMocks, deploySystem } from "../../deploy/system.js";
+import { dataStreamsSources, deployLocalMocks, deploySystem } from "../../deploy/system.js";
 import { Session } from "../../sdk/calendar.js";
 import { accountId, orderDomain, signOrder, type Order } from "../../sdk/orders.js";
 import {
@@ -74,7 +75,15 @@ async function deployLocalSystem() {
     vault: CollateralVault__factory.connect(c.vault, deployer),
     usdc: MockUSDC__factory.connect(c.collateralToken, deployer),
     guard: SequencerUptimeGuard__factory.connect(c.sequencerGuard!, deployer),
-    dataStreams: ChainlinkDataStreamsSource__factory.connect(c.dataStreamsSource, deployer),
+    dataStreamsRegularHours: ChainlinkDataStreamsSource__factory.connect(c.dataStreamsRegularHours, deployer),
+    dataStreamsExtendedHours: ChainlinkDataStreamsSource__factory.connect(
+      c.dataStreamsExtendedHours,
+      deployer,
+    ),
+    dataStreamsOvernightHours: ChainlinkDataStreamsSource__factory.connect(
+      c.dataStreamsOvernightHours,
+      deployer,
+    ),
     feeds: ChainlinkFeedSource__factory.connect(c.chainlinkFeedSource, deployer),
     pyth: PythSource__factory.connect(c.pythSource, deployer),
     quotes: SignedQuoteSource__factory.connect(c.signedQuoteSource, deployer),
@@ -94,7 +103,9 @@ function accessControlled(s: System) {
     insuranceFund: s.insuranceFund,
     vault: s.vault,
     guard: s.guard,
-    dataStreams: s.dataStreams,
+    dataStreamsRegularHours: s.dataStreamsRegularHours,
+    dataStreamsExtendedHours: s.dataStreamsExtendedHours,
+    dataStreamsOvernightHours: s.dataStreamsOvernightHours,
     feeds: s.feeds,
     pyth: s.pyth,
     quotes: s.quotes,
@@ -130,8 +141,17 @@ describe("deploy/modules: the whole system deployed with Ignition", function () 
     expect(await s.adapter.corporateActions()).to.equal(c.corporateActions);
     expect(await s.corporateActions.adapter()).to.equal(c.oracleAdapter);
     expect(await s.guard.uptimeFeed()).to.equal(s.record.mocks!.sequencerUptimeFeed);
-    expect(await s.dataStreams.verifierProxy()).to.equal(s.record.mocks!.dataStreamsVerifierProxy);
-    expect(await s.dataStreams.calendar()).to.equal(c.calendar);
+    const streamSources = Object.values(dataStreamsSources(c));
+    expect(new Set(streamSources).size).to.equal(3); // one source per stream kind
+    for (const source of [
+      s.dataStreamsRegularHours,
+      s.dataStreamsExtendedHours,
+      s.dataStreamsOvernightHours,
+    ]) {
+      expect(streamSources).to.include(await source.getAddress());
+      expect(await source.verifierProxy()).to.equal(s.record.mocks!.dataStreamsVerifierProxy);
+      expect(await source.calendar()).to.equal(c.calendar);
+    }
     expect(await s.pyth.pyth()).to.equal(s.record.mocks!.pyth);
     expect(await s.quotes.publishers()).to.deep.equal([4, 5, 8].map((i) => s.signers[i]!.address));
     expect(await s.timelock.getMinDelay()).to.equal(2n * 24n * 3600n);
@@ -153,7 +173,11 @@ describe("deploy/modules: the whole system deployed with Ignition", function () 
       expect(fields(onChainDefaults, expectedParams)).to.deep.equal(expectedParams);
       expect((await s.adapter.checkpoint(id)).lastGoodPriceX18).to.equal(market.initialPriceX18);
       expect(await s.feeds.feedOf(id)).to.equal(s.record.mocks!.chainlinkFeeds[id]);
-      expect(await s.dataStreams.feedOf(id)).to.equal(market.dataStreamsFeedId);
+      // local.json names the extended- and overnight-hours streams (REGULAR reads the Chainlink feed).
+      expect(await s.dataStreamsRegularHours.feedOf(id)).to.equal(ZeroHash);
+      expect(await s.dataStreamsExtendedHours.feedOf(id)).to.equal(market.dataStreams!.extendedHours);
+      expect(await s.dataStreamsOvernightHours.feedOf(id)).to.equal(market.dataStreams!.overnightHours);
+      expect(market.dataStreams!.extendedHours).to.not.equal(market.dataStreams!.overnightHours);
       expect((await s.pyth.feedConfigOf(id)).priceId).to.equal(market.pyth!.priceId);
       expect(await s.quotes.minQuotesOf(id)).to.equal(3n);
       const regular = await s.adapter.sessionSources(id, Session.REGULAR);
@@ -161,10 +185,14 @@ describe("deploy/modules: the whole system deployed with Ignition", function () 
         await s.feeds.getAddress(),
         await s.pyth.getAddress(),
       ]);
-      for (const session of [Session.PRE_MARKET, Session.POST_MARKET, Session.OVERNIGHT]) {
+      for (const [session, streams] of [
+        [Session.PRE_MARKET, s.dataStreamsExtendedHours],
+        [Session.POST_MARKET, s.dataStreamsExtendedHours],
+        [Session.OVERNIGHT, s.dataStreamsOvernightHours],
+      ] as const) {
         const sources = await s.adapter.sessionSources(id, session);
         expect([sources.primary, sources.secondary]).to.deep.equal([
-          await s.dataStreams.getAddress(),
+          await streams.getAddress(),
           await s.pyth.getAddress(),
         ]);
       }
@@ -315,7 +343,46 @@ describe("deploy/config: parameter files", function () {
       const problems = (err as DeploymentConfigError).problems;
       expect(problems).to.include("governance is REPLACE_ME: set it before deploying");
       expect(problems).to.include("markets[0] (AAPL).initialPriceUsd is REPLACE_ME");
-      expect(problems).to.include("markets[4] (QQQ).dataStreamsFeedId is REPLACE_ME");
+      expect(problems).to.include("markets[0] (AAPL).dataStreams.extendedHours is REPLACE_ME");
+      expect(problems).to.include("markets[4] (QQQ).dataStreams.overnightHours is REPLACE_ME");
+    }
+  });
+
+  it("names one Data Streams stream per trading phase and checks each session has its stream", function () {
+    const json = JSON.parse(readFileSync(parametersFile("local"), "utf8")) as {
+      markets: Record<string, unknown>[];
+    };
+    const aapl = json.markets[0]! as { dataStreams: Record<string, string> };
+    const tsla = json.markets[1]! as { dataStreams: Record<string, string> };
+    expect(dataStreamKindOf(Session.REGULAR)).to.equal("regularHours");
+    expect(dataStreamKindOf(Session.PRE_MARKET)).to.equal("extendedHours");
+    expect(dataStreamKindOf(Session.POST_MARKET)).to.equal("extendedHours");
+    expect(dataStreamKindOf(Session.OVERNIGHT)).to.equal("overnightHours");
+    expect(dataStreamKindOf(Session.CLOSED)).to.equal(undefined);
+    const parsed = parseDeploymentConfig(json).markets[0]!;
+    expect(parsed.dataStreams).to.deep.equal(aapl.dataStreams);
+
+    const v11 = (n: number) => "0x000b" + n.toString(16).padStart(60, "0");
+    json.markets[0] = { ...aapl, dataStreams: { extendedHours: v11(1) }, dataStreamsFeedId: v11(2) };
+    json.markets[1] = {
+      ...tsla,
+      dataStreams: { extendedHours: v11(3), overnightHours: v11(3), lunchHours: v11(4) },
+    };
+    json.markets[2]!["dataStreams"] = { extendedHours: "0x0003" + "00".repeat(30), overnightHours: v11(5) };
+    json.markets[3]!["dataStreams"] = { extendedHours: v11(1), overnightHours: v11(6) };
+    try {
+      parseDeploymentConfig(json);
+      expect.fail("parsed an invalid file");
+    } catch (err) {
+      expect(err).to.be.instanceOf(DeploymentConfigError);
+      expect((err as DeploymentConfigError).problems).to.deep.equal([
+        'markets[0] (AAPL).dataStreamsFeedId was replaced by dataStreams: {"regularHours", "extendedHours", "overnightHours"} (one stream per trading phase)',
+        "markets[0] (AAPL): OVERNIGHT uses dataStreams without dataStreams.overnightHours",
+        "markets[1] (TSLA).dataStreams: extendedHours and overnightHours name the same stream",
+        "markets[1] (TSLA).dataStreams.lunchHours is not a stream kind (regularHours, extendedHours, overnightHours)",
+        "markets[2] (NVDA).dataStreams.extendedHours must be a 32-byte v11 stream id (0x000b…)",
+        `dataStreams.extendedHours ${v11(1)} is given to both AAPL and SPY`,
+      ]);
     }
   });
 

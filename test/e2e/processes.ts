@@ -145,17 +145,40 @@ export class ManagedProcess {
   }
 }
 
-/** Starts `node --import tsx <script> ...args` from the repository root. */
+/**
+ * Starts `node --import tsx <script> ...args` from the repository root, with this process's
+ * environment plus `env` (or, with `replaceEnv`, exactly `env`).
+ */
 export function startTsProcess(
   name: string,
   script: string,
   args: readonly string[],
-  env: Record<string, string>,
+  env: NodeJS.ProcessEnv,
   logDir: string,
+  replaceEnv = false,
 ): ManagedProcess {
   const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    env: replaceEnv ? env : { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return new ManagedProcess(name, child, join(logDir, `${name}.log`));
+}
+
+/**
+ * Starts `hardhat <args>` (this project's Hardhat, e.g. `run --network … keepers/x/main.ts`) from the
+ * repository root with exactly `env` (callers remove variables such as CI markers this way).
+ */
+export function startHardhatProcess(
+  name: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  logDir: string,
+): ManagedProcess {
+  const child = spawn(join(ROOT, "node_modules", ".bin", "hardhat"), args, {
+    cwd: ROOT,
+    // `hardhat` is a `#!/usr/bin/env node` script: put this Node (≥ 22.13) first on PATH.
+    env: { ...env, PATH: `${dirname(process.execPath)}:${env["PATH"] ?? ""}` },
     stdio: ["ignore", "pipe", "pipe"],
   });
   return new ManagedProcess(name, child, join(logDir, `${name}.log`));

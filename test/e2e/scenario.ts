@@ -19,6 +19,7 @@ import { DatabaseSync } from "node:sqlite";
 import { expect } from "chai";
 import { JsonRpcProvider, Wallet, parseUnits } from "ethers";
 import type { DeploymentRecord } from "../../deploy/system.js";
+import { MatcherApiError, MatcherClient } from "../../sdk/matcher.js";
 import { accountId } from "../../sdk/orders.js";
 import { IClearinghouse__factory, ILiquidationEngine__factory } from "../../typechain-types/index.js";
 import {
@@ -40,8 +41,8 @@ import {
   indexPrice,
   loadCalendarFile,
   moveToRegularSession,
-  postOrder,
   removeJournals,
+  signTraderOrder,
   writePrices,
 } from "./system.js";
 
@@ -65,6 +66,7 @@ interface Context {
   priceFile: string;
   prices: Record<string, string>;
   matcherUrl: string;
+  matcher: MatcherClient;
   processes: Map<string, ManagedProcess>;
   liquidationArgs: string[];
   liquidationMetricsPort: number;
@@ -121,16 +123,23 @@ export function endToEnd(kind: NodeKind): void {
     const expiry = BigInt((await chainTime()) + 3_600);
     const fields = { marketId: marketId(ctx.record, symbol), size, price, expiry };
     const ch = ctx.record.contracts.clearinghouse;
-    const makerOrder = await postOrder(ctx.matcherUrl, maker, chainId, ch, { ...fields, isBuy: makerBuys });
-    expect(makerOrder.status, JSON.stringify(makerOrder.body)).to.equal(201);
-    const takerOrder = await postOrder(ctx.matcherUrl, taker, chainId, ch, { ...fields, isBuy: !makerBuys });
-    expect(takerOrder.status, JSON.stringify(takerOrder.body)).to.equal(201);
-    for (const hash of [makerOrder.body.hash, takerOrder.body.hash]) {
-      await waitFor(`order ${hash} filled`, async () => {
-        const view = (await (await fetch(`${ctx.matcherUrl}/orders/${hash}`)).json()) as { status: string };
-        if (view.status === "rejected" || view.status === "cancelled") throw new Error(JSON.stringify(view));
-        return view.status === "filled";
-      });
+    const makerOrder = await ctx.matcher.submitOrder(
+      await signTraderOrder(maker, chainId, ch, { ...fields, isBuy: makerBuys }),
+    );
+    const takerOrder = await ctx.matcher.submitOrder(
+      await signTraderOrder(taker, chainId, ch, { ...fields, isBuy: !makerBuys }),
+    );
+    for (const hash of [makerOrder.hash, takerOrder.hash]) {
+      await ctx.matcher.waitForOrder(
+        hash,
+        (view) => {
+          if (view.status === "rejected" || view.status === "cancelled") {
+            throw new Error(`order ${hash} ${view.status}: ${view.reason}`);
+          }
+          return view.status === "filled";
+        },
+        { timeoutMs: 60_000 },
+      );
     }
   }
 
@@ -222,14 +231,12 @@ export function endToEnd(kind: NodeKind): void {
 
     const matcherPort = await freePort();
     ctx.matcherUrl = `http://127.0.0.1:${matcherPort}`;
+    ctx.matcher = new MatcherClient(ctx.matcherUrl);
     const matcher = start(
       "matcher",
       "keepers/matcher/main.ts",
       [
-        "--rpc-url",
-        ctx.node.url,
-        "--clearinghouse",
-        ctx.record.contracts.clearinghouse,
+        ...common,
         "--db",
         join(ctx.workDir, "matcher.sqlite"),
         "--port",
@@ -241,8 +248,10 @@ export function endToEnd(kind: NodeKind): void {
       ],
       { SUNDIAL_MATCHER_KEY: devKey(MATCHER) },
     );
-    await matcher.waitForLog("matcher starting", 120_000);
-    await waitFor("matcher HTTP", async () => (await fetch(`${ctx.matcherUrl}/health`)).ok);
+    const matcherStarted = await matcher.waitForLog("matcher starting", 120_000);
+    // The matcher reads the clearinghouse from the deployment record, like the keepers.
+    expect(matcherStarted.clearinghouse).to.equal(ctx.record.contracts.clearinghouse);
+    await waitFor("matcher HTTP", async () => (await ctx.matcher.getHealth()).status === "ok");
 
     start(
       "funding-keeper",
@@ -309,8 +318,7 @@ export function endToEnd(kind: NodeKind): void {
     const { chainId } = await ctx.provider.getNetwork();
     const expiry = BigInt((await chainTime()) + 3_600);
     const fields = { marketId: marketId(ctx.record, "NVDA"), isBuy: true, size: "1", price: "180", expiry };
-    const signed = await postOrder(
-      ctx.matcherUrl,
+    const forged = await signTraderOrder(
       ctx.traders.erin!,
       chainId,
       ctx.record.contracts.clearinghouse,
@@ -319,8 +327,12 @@ export function endToEnd(kind: NodeKind): void {
         signWith: ctx.traders.bob!,
       },
     );
-    expect(signed.status).to.equal(400);
-    expect(signed.body.error?.code).to.equal("BAD_SIGNATURE");
+    const refused = await ctx.matcher.submitOrder(forged).then(
+      () => expect.fail("the matcher accepted a badly signed order"),
+      (err: unknown) => err,
+    );
+    expect(refused).to.be.instanceOf(MatcherApiError);
+    expect(refused).to.deep.include({ status: 400, code: "BAD_SIGNATURE" });
   });
 
   it("moves the funding index as chain time passes (funding keeper)", async function () {

@@ -1,8 +1,9 @@
 /**
  * The pieces of the end-to-end scenario that do not depend on the node: deploying the whole system
  * through `deploy/system.ts` (the Ignition modules `scripts/deploy-local.ts` uses) against a node's
- * URL, funding traders, signing orders and posting them to the matcher's HTTP API, steering the
- * oracle keeper's prices through its price file, and chain-time control.
+ * URL, funding traders, signing orders for the matcher (the scenario submits them with the SDK's
+ * `MatcherClient`), steering the oracle keeper's prices through its price file, and chain-time
+ * control.
  */
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -103,27 +104,19 @@ export async function fundTraders(
   }
 }
 
-export interface MatcherOrderView {
-  hash: string;
-  status: string;
-  reason: string | null;
-  filledX18: string;
-}
-
 let nextNonce = 1n;
 
 /**
- * Signs an order for `trader` (owner = signer, subaccount 0) and posts it to the matcher;
- * `signWith` signs it with another key instead (a bad signature).
+ * An order of `trader` (owner = signer, subaccount 0, a fresh nonce) signed with the SDK, ready for
+ * `MatcherClient.submitOrder`; `signWith` signs it with another key instead (a bad signature).
  */
-export async function postOrder(
-  matcherUrl: string,
+export async function signTraderOrder(
   trader: Signer,
   chainId: bigint,
   clearinghouse: string,
   fields: { marketId: string; isBuy: boolean; size: string; price: string; expiry: bigint },
   options: { signWith?: Signer } = {},
-): Promise<{ status: number; body: MatcherOrderView & { error?: { code: string; message: string } } }> {
+): Promise<{ order: Order; signature: string }> {
   const owner = await trader.getAddress();
   const order: Order = {
     owner,
@@ -139,14 +132,7 @@ export async function postOrder(
     flags: 0,
   };
   const signature = await signOrder(options.signWith ?? trader, orderDomain(chainId, clearinghouse), order);
-  const response = await fetch(`${matcherUrl}/orders`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ order, signature }, (_k, v: unknown) =>
-      typeof v === "bigint" ? v.toString() : v,
-    ),
-  });
-  return { status: response.status, body: (await response.json()) as MatcherOrderView };
+  return { order, signature };
 }
 
 /** The oracle adapter's index price of `marketId` (USD X18). */

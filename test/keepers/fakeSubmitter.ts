@@ -1,6 +1,11 @@
 /** A `Submitter` that records requests and answers with a scripted outcome (no node). */
 import type { TransactionReceipt } from "ethers";
-import { SimulationError, type Submitter, type TxRequest } from "../../keepers/lib/submitter.js";
+import {
+  SimulationError,
+  type Resumed,
+  type Submitter,
+  type TxRequest,
+} from "../../keepers/lib/submitter.js";
 
 export type Outcome = "ok" | "revert" | "simulation";
 
@@ -29,16 +34,9 @@ export class RecordingSubmitter implements Submitter {
     } as TransactionReceipt;
   }
 
-  async receipt(): Promise<TransactionReceipt | null> {
-    return null;
-  }
-
-  async isKnown(): Promise<boolean> {
-    return false;
-  }
-
-  async rebroadcast(): Promise<TransactionReceipt> {
-    throw new Error("not used");
+  /** Every submission resolves at once, so the funding and oracle keepers never resume one. */
+  async resume(): Promise<Resumed> {
+    throw new Error("RecordingSubmitter leaves no transaction unfinished to resume");
   }
 }
 

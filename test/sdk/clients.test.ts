@@ -6,7 +6,7 @@ import { deployLocalMocks, deploySystem, writeDeploymentRecord } from "../../dep
 import { connectSundial, VAULT_DOMAIN_NAME } from "../../sdk/clients.js";
 import { accountId, recoverOrderSigner } from "../../sdk/orders.js";
 import { MockUSDC__factory } from "../../typechain-types/index.js";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -106,8 +106,23 @@ describe("sdk/clients: typed clients over a deployment", function () {
       },
     );
     expect(result.status, result.stderr).to.equal(0);
-    expect(result.stdout).to.match(/alice: position -20 AAPL at 230\.00/);
-    expect(result.stdout).to.match(/bob: position 20 AAPL at 230\.00, .* liquidatable false/);
-    expect(result.stdout).to.include("bob withdrew 1000000000 token units via a relayer");
+    const out = result.stdout;
+    expect(out).to.match(/matcher listening on http:\/\/127\.0\.0\.1:\d+\n/);
+    expect(out).to.include("alice's ask rests in the book: 20 AAPL at 230.00 (open)");
+    expect(out).to.include("bob's bid matched on arrival: 20 AAPL pending settlement");
+    // The matcher's own key settled the fill (the script checks the receipt's sender); the
+    // integrator's code never calls settleMatches itself.
+    expect(readFileSync("scripts/example-integrator.ts", "utf8")).to.not.include("settleMatches");
+    expect(out).to.match(/settled on chain in block \d+ by the matcher's key: tx 0x[0-9a-f]{64}\n/);
+    expect(out).to.match(/alice: position -20 AAPL at 230\.00/);
+    expect(out).to.match(/bob: position 20 AAPL at 230\.00, .* liquidatable false/);
+    expect(out).to.include("bob's fill #1: taker buy 20 AAPL at 230.00, settled");
+    expect(out).to.include("book: best ask 231.00 x 5 AAPL (1 order)");
+    expect(out).to.include("submitting the quote again is refused: DUPLICATE_ORDER (HTTP 409)");
+    expect(out).to.include("alice cancelled her quote: cancelled (CANCELLED_BY_USER), 0 asks left");
+    expect(out).to.include("alice's orders, newest first: cancelled, filled");
+    expect(out).to.include("bob withdrew 1000000000 token units via a relayer");
+    // The matcher logged no warning or error (its log goes to stderr as JSON lines).
+    expect(result.stderr).to.not.match(/"level":"(warn|error)"/);
   });
 });

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { Session } from "../../../sdk/calendar.js";
 import { FundingKeeper, type FundingChain } from "../../../keepers/funding/keeper.js";
-import { parseFundingConfig } from "../../../keepers/funding/main.js";
+import { parseFundingConfig } from "../../../keepers/funding/config.js";
 import { ConfigError } from "../../../keepers/lib/config.js";
 import { JsonLogger } from "../../../keepers/lib/logger.js";
 import { MetricsRegistry } from "../../../keepers/lib/metrics.js";

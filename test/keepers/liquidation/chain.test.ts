@@ -7,7 +7,7 @@
  * second keeper on the same database does nothing more. Prints the gas of a liquidation.
  */
 import { expect } from "chai";
-import { Wallet } from "ethers";
+import { Transaction, Wallet } from "ethers";
 import { network } from "hardhat";
 import { loadDeploymentConfig, parametersFile } from "../../../deploy/config.js";
 import { deployLocalMocks, deploySystem } from "../../../deploy/system.js";
@@ -16,7 +16,7 @@ import { LiquidationKeeper, type LiquidationKeeperConfig } from "../../../keeper
 import { LiquidationStore } from "../../../keepers/liquidation/store.js";
 import { silentLogger } from "../../../keepers/lib/logger.js";
 import { MetricsRegistry } from "../../../keepers/lib/metrics.js";
-import { WalletSubmitter } from "../../../keepers/lib/submitter.js";
+import { WalletSubmitter, sleep } from "../../../keepers/lib/submitter.js";
 import { OracleKeeper } from "../../../keepers/oracle/keeper.js";
 import { MockFeedAnswers, MockPythUpdates } from "../../../keepers/oracle/updates.js";
 import { loadCalendarFile } from "../../../sdk/calendar.js";
@@ -58,67 +58,81 @@ async function deployedInRegularHours() {
   // The development account 4 (its key is public): the oracle keeper's role locally.
   const pushWallet = new Wallet(devKey(4), ethers.provider);
   expect(pushWallet.address).to.equal(pusher.address);
-  const oracle = new OracleKeeper(
-    record.markets,
-    record.contracts.oracleAdapter,
-    { prices: async (symbols) => new Map(symbols.map((s) => [s, prices[s]!])) },
-    [new MockFeedAnswers(), new MockPythUpdates(record.mocks!.pyth, ethers.provider)],
-    new WalletSubmitter(pushWallet, ethers.provider, silentLogger, { receiptPollMs: 5 }),
-    calendar,
-    async () => networkHelpers.time.latest(),
-    silentLogger,
-    new MetricsRegistry("o_"),
-  );
+  /** An oracle keeper pushing `prices` (a new one per test: a keeper's nonce outlives a fixture revert). */
+  const newOracle = (prices: Record<string, bigint>) =>
+    new OracleKeeper(
+      record.markets,
+      record.contracts.oracleAdapter,
+      { prices: async (symbols) => new Map(symbols.map((s) => [s, prices[s]!])) },
+      [new MockFeedAnswers(), new MockPythUpdates(record.mocks!.pyth, ethers.provider)],
+      new WalletSubmitter(pushWallet, ethers.provider, silentLogger, { receiptPollMs: 5 }),
+      calendar,
+      async () => networkHelpers.time.latest(),
+      silentLogger,
+      new MetricsRegistry("o_"),
+    );
+  const oracle = newOracle(prices);
   await oracle.tick();
   await networkHelpers.time.increase(360); // past the reopening window
   await oracle.tick();
   const adapter = IOracleAdapter__factory.connect(record.contracts.oracleAdapter, ethers.provider);
   const aapl = record.markets[0]!.marketId;
   expect((await adapter.priceState(aapl)).state).to.equal(OPEN);
-  return { record, signers, prices, oracle, aapl };
+  return { record, signers, aapl, initialPrices: { ...prices }, newOracle };
+}
+
+/**
+ * Alice (245 USDC) buys 10 AAPL at 230 from Bob through `settleMatches`: a −6.5 % move makes her
+ * account liquidatable. Returns her account id and the clearinghouse (as the matcher).
+ */
+async function openAlicePosition(fixture: Awaited<ReturnType<typeof deployedInRegularHours>>) {
+  const { record, signers, aapl } = fixture;
+  const [deployer, matcher] = [signers[0]!, signers[3]!];
+  const [alice, bob] = [signers[10]!, signers[11]!];
+  const usdc = MockUSDC__factory.connect(record.contracts.collateralToken, deployer);
+  const vault = CollateralVault__factory.connect(record.contracts.vault, deployer);
+  await usdc.mint(deployer.address, 300_000n * USDC);
+  await usdc.approve(record.contracts.vault, 300_000n * USDC);
+  await vault.depositFor(accountId(alice.address, 0n), 245n * USDC);
+  await vault.depositFor(accountId(bob.address, 0n), 100_000n * USDC);
+
+  const clearinghouse = Clearinghouse__factory.connect(record.contracts.clearinghouse, matcher);
+  const domain = orderDomain((await ethers.provider.getNetwork()).chainId, record.contracts.clearinghouse);
+  const expiry = BigInt(await networkHelpers.time.latest()) + 3_600n;
+  const order = (owner: string, isBuy: boolean): Order => ({
+    owner,
+    subaccount: 0n,
+    signer: owner,
+    marketId: aapl,
+    isBuy,
+    sizeX18: 10n * X18,
+    limitPriceX18: 230n * X18,
+    expiry,
+    nonce: 1n,
+    epoch: 0n,
+    flags: 0,
+  });
+  const maker = order(alice.address, true);
+  const taker = order(bob.address, false);
+  await clearinghouse.settleMatches([
+    {
+      maker,
+      makerSignature: await signOrder(alice, domain, maker),
+      taker,
+      takerSignature: await signOrder(bob, domain, taker),
+      fillSizeX18: 10n * X18,
+    },
+  ]);
+  return { aliceId: accountId(alice.address, 0n), clearinghouse };
 }
 
 describe("liquidation keeper on the in-process chain", function () {
   it("learns accounts from events and liquidates an unhealthy one into the backstop until healthy", async function () {
-    const { record, signers, prices, oracle, aapl } =
-      await networkHelpers.loadFixture(deployedInRegularHours);
-    const [deployer, matcher] = [signers[0]!, signers[3]!];
-    const [alice, bob] = [signers[10]!, signers[11]!];
-    const usdc = MockUSDC__factory.connect(record.contracts.collateralToken, deployer);
-    const vault = CollateralVault__factory.connect(record.contracts.vault, deployer);
-    await usdc.mint(deployer.address, 300_000n * USDC);
-    await usdc.approve(record.contracts.vault, 300_000n * USDC);
-    await vault.depositFor(accountId(alice.address, 0n), 245n * USDC);
-    await vault.depositFor(accountId(bob.address, 0n), 100_000n * USDC);
-
-    const clearinghouse = Clearinghouse__factory.connect(record.contracts.clearinghouse, matcher);
-    const domain = orderDomain((await ethers.provider.getNetwork()).chainId, record.contracts.clearinghouse);
-    const expiry = BigInt(await networkHelpers.time.latest()) + 3_600n;
-    const order = (owner: string, isBuy: boolean): Order => ({
-      owner,
-      subaccount: 0n,
-      signer: owner,
-      marketId: aapl,
-      isBuy,
-      sizeX18: 10n * X18,
-      limitPriceX18: 230n * X18,
-      expiry,
-      nonce: 1n,
-      epoch: 0n,
-      flags: 0,
-    });
-    const maker = order(alice.address, true);
-    const taker = order(bob.address, false);
-    await clearinghouse.settleMatches([
-      {
-        maker,
-        makerSignature: await signOrder(alice, domain, maker),
-        taker,
-        takerSignature: await signOrder(bob, domain, taker),
-        fillSizeX18: 10n * X18,
-      },
-    ]);
-
+    const fixture = await networkHelpers.loadFixture(deployedInRegularHours);
+    const { record, aapl } = fixture;
+    const prices = { ...fixture.initialPrices };
+    const oracle = fixture.newOracle(prices);
+    const { aliceId, clearinghouse } = await openAlicePosition(fixture);
     const keeperWallet = new Wallet(Wallet.createRandom().privateKey, ethers.provider);
     await networkHelpers.setBalance(keeperWallet.address, 10n ** 20n);
     const engine = ILiquidationEngine__factory.connect(record.contracts.liquidationEngine, ethers.provider);
@@ -138,7 +152,6 @@ describe("liquidation keeper on the in-process chain", function () {
 
     prices["AAPL"] = 215n * X18; // −6.5 %: alice's equity falls below maintenance margin
     await oracle.tick();
-    const aliceId = accountId(alice.address, 0n);
     expect(await engine.isLiquidatable(aliceId)).to.equal(true);
     const result = await keeper.tick();
     expect(result.liquidatable).to.equal(1);
@@ -167,5 +180,103 @@ describe("liquidation keeper on the in-process chain", function () {
     expect(again).to.deep.include({ accounts: 3, liquidatable: 0, liquidations: 0 });
     expect(store.accounts()).to.include(chain.backstop);
     expect(await ethers.provider.getTransactionCount(keeperWallet.address)).to.equal(result.liquidations);
+  });
+
+  it("replaces a liquidation stuck below the base fee with higher fees; its record ends with exactly one mined transaction", async function () {
+    const fixture = await networkHelpers.loadFixture(deployedInRegularHours);
+    const { record } = fixture;
+    const prices = { ...fixture.initialPrices };
+    const oracle = fixture.newOracle(prices);
+    const { aliceId } = await openAlicePosition(fixture);
+    const keeperWallet = new Wallet(Wallet.createRandom().privateKey, ethers.provider);
+    await networkHelpers.setBalance(keeperWallet.address, 10n ** 20n);
+    const engine = ILiquidationEngine__factory.connect(record.contracts.liquidationEngine, ethers.provider);
+    const chain = await EthersLiquidationChain.connect(
+      ethers.provider,
+      record.contracts.clearinghouse,
+      record.contracts.liquidationEngine,
+    );
+    const store = new LiquidationStore(":memory:");
+    const metrics = new MetricsRegistry("t_");
+    const submitter = new WalletSubmitter(keeperWallet, ethers.provider, silentLogger, {
+      receiptPollMs: 5,
+      feeBump: { replaceAfterMs: 500 },
+      metrics,
+    });
+    const config = {
+      ...CONFIG,
+      indexer: { ...CONFIG.indexer, startBlock: record.deployedAtBlock },
+      maxRoundsPerAccount: 1,
+    };
+    const keeper = new LiquidationKeeper(chain, submitter, store, config, silentLogger, metrics);
+    expect(await keeper.tick()).to.deep.include({ accounts: 2, liquidatable: 0 });
+    prices["AAPL"] = 215n * X18;
+    await oracle.tick();
+    expect(await engine.isLiquidatable(aliceId)).to.equal(true);
+
+    const gwei = (n: bigint) => "0x" + (n * 10n ** 9n).toString(16);
+    // The keeper prices its liquidation while the base fee is 1 gwei (fee cap 2 × base fee + tip) ...
+    await ethers.provider.send("hardhat_setNextBlockBaseFeePerGas", [gwei(1n)]);
+    await ethers.provider.send("evm_mine", []);
+    await ethers.provider.send("evm_setAutomine", [false]);
+    let mining = true;
+    let miner: Promise<void> | undefined;
+    let result;
+    try {
+      const tick = keeper.tick();
+      const first = await (async () => {
+        for (;;) {
+          const hash = store.allTxs().at(-1)?.txHash;
+          if (hash && (await ethers.provider.getTransaction(hash)) !== null) return hash;
+          await sleep(5);
+        }
+      })();
+      // ... then every block has a 20 gwei base fee: the first transaction can never be included.
+      miner = (async () => {
+        while (mining) {
+          await ethers.provider.send("hardhat_setNextBlockBaseFeePerGas", [gwei(20n)]);
+          await ethers.provider.send("evm_mine", []);
+          await sleep(50);
+        }
+      })();
+      result = await tick;
+      expect(await ethers.provider.getTransactionReceipt(first)).to.equal(null);
+    } finally {
+      mining = false;
+      await miner;
+      await ethers.provider.send("evm_setAutomine", [true]);
+    }
+    expect(result).to.deep.include({ liquidatable: 1, liquidations: 1 });
+
+    const rows = store.allTxs().filter((r) => r.kind === "liquidate");
+    expect(rows).to.have.length(1);
+    const row = rows[0]!;
+    const attempts = store.attempts(row.id);
+    expect(attempts.length).to.be.greaterThan(1);
+    expect(new Set(attempts.map((a) => a.nonce)).size).to.equal(1);
+    const mined = attempts.filter((a) => a.status === "mined");
+    expect(mined).to.have.length(1);
+    expect(attempts.filter((a) => a.status === "dropped")).to.have.length(attempts.length - 1);
+    expect(row).to.deep.include({ status: "confirmed", txHash: mined[0]!.hash, txNonce: mined[0]!.nonce });
+    expect(mined[0]!.hash).to.not.equal(attempts[0]!.hash);
+    for (let i = 1; i < attempts.length; i++) {
+      const [a, b] = [Transaction.from(attempts[i - 1]!.raw), Transaction.from(attempts[i]!.raw)];
+      expect(b.maxFeePerGas! * 10_000n).to.be.gte(a.maxFeePerGas! * 11_250n);
+      expect(b.maxPriorityFeePerGas! * 10_000n).to.be.gte(a.maxPriorityFeePerGas! * 11_250n);
+    }
+    // On chain: one transaction of the keeper, one liquidation, and it is the recorded one.
+    for (const a of attempts) {
+      const receipt = await ethers.provider.getTransactionReceipt(a.hash);
+      expect(receipt === null ? "none" : "mined").to.equal(a.status === "mined" ? "mined" : "none");
+    }
+    const events = await engine.queryFilter(engine.filters.Liquidated(aliceId));
+    expect(events.map((e) => e.transactionHash)).to.deep.equal([mined[0]!.hash]);
+    expect(await ethers.provider.getTransactionCount(keeperWallet.address)).to.equal(1);
+    const rendered = metrics.render();
+    expect(rendered).to.match(/t_tx_replacements_total\{outcome="sent"\} [1-9]/);
+    expect(rendered).to.include('t_tx_mined_total{attempt="replacement"} 1');
+    expect(rendered).to.include('t_transactions_total{kind="liquidate",outcome="confirmed"} 1');
+    // A restarted keeper reconciles nothing and sends nothing more for it.
+    expect(store.unfinishedTxs()).to.have.length(0);
   });
 });

@@ -10,6 +10,7 @@ import type { AdlPlan, LiquidationChain, LiquidationTarget } from "../../../keep
 import type { AccountRisk } from "../../../keepers/liquidation/scanner.js";
 import {
   SimulationError,
+  type Resumed,
   type SignedTx,
   type SubmitHooks,
   type Submitter,
@@ -194,6 +195,7 @@ interface FakeTx {
   hash: string;
   nonce: number;
   raw: string;
+  signedAt: number;
   data: string;
   mined: boolean;
 }
@@ -222,7 +224,14 @@ export class FakeSubmitter implements Submitter {
 
   private sign(req: TxRequest): FakeTx {
     const nonce = this.nonce++;
-    return { hash: `0xtx${nonce}`, nonce, raw: `raw:${nonce}:${req.data}`, data: req.data, mined: false };
+    return {
+      hash: `0xtx${nonce}`,
+      nonce,
+      raw: `raw:${nonce}:${req.data}`,
+      signedAt: 0,
+      data: req.data,
+      mined: false,
+    };
   }
 
   private receiptOf(tx: FakeTx): TransactionReceipt {
@@ -237,11 +246,11 @@ export class FakeSubmitter implements Submitter {
   async submit(req: TxRequest, hooks: SubmitHooks = {}): Promise<TransactionReceipt> {
     await this.simulate(req);
     let tx = this.sign(req);
-    await hooks.onSigned?.(tx as SignedTx);
+    await hooks.onSigned?.(tx);
     const mode = this.modes.shift() ?? "mine";
     if (mode === "nonceConflict") {
       tx = this.sign(req);
-      await hooks.onSigned?.(tx as SignedTx);
+      await hooks.onSigned?.(tx);
     }
     if (mode === "throw") throw networkError();
     this.txs.push(tx);
@@ -264,28 +273,29 @@ export class FakeSubmitter implements Submitter {
     if (i >= 0) this.txs.splice(i, 1);
   }
 
-  async receipt(hash: string): Promise<TransactionReceipt | null> {
-    const tx = this.txs.find((t) => t.hash === hash);
-    return tx?.mined ? this.receiptOf(tx) : null;
-  }
-
-  async isKnown(hash: string): Promise<boolean> {
-    return this.txs.some((t) => t.hash === hash);
-  }
-
-  async rebroadcast(raw: string): Promise<TransactionReceipt> {
+  /** Like `WalletSubmitter.resume`: a mined one's receipt, pending if the node has one, else rebroadcast. */
+  async resume(sent: readonly SignedTx[]): Promise<Resumed> {
+    for (const s of [...sent].reverse()) {
+      const tx = this.txs.find((t) => t.hash === s.hash);
+      if (tx?.mined) return { kind: "mined", receipt: this.receiptOf(tx) };
+    }
+    if (sent.some((s) => this.txs.some((t) => t.hash === s.hash))) {
+      return { kind: "pending", replacement: undefined };
+    }
+    const raw = sent.at(-1)!.raw;
     this.rebroadcasts.push(raw);
-    if (this.rebroadcastConflict) throw makeError("nonce too low", "NONCE_EXPIRED", { transaction: {} });
+    if (this.rebroadcastConflict) return { kind: "nonce_taken" };
     const [, nonce, ...data] = raw.split(":");
     const tx: FakeTx = {
       hash: `0xtx${nonce}`,
       nonce: Number(nonce),
       raw,
+      signedAt: 0,
       data: data.join(":"),
       mined: false,
     };
     this.txs.push(tx);
     this.mine(tx);
-    return this.receiptOf(tx);
+    return { kind: "mined", receipt: this.receiptOf(tx) };
   }
 }

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import { DatabaseSync } from "node:sqlite";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
@@ -15,11 +16,12 @@ import {
 import { LiquidationKeeper, type LiquidationKeeperConfig } from "../../../keepers/liquidation/keeper.js";
 import { HealthScanner, chunk } from "../../../keepers/liquidation/scanner.js";
 import { LiquidationStore } from "../../../keepers/liquidation/store.js";
-import { parseLiquidationConfig } from "../../../keepers/liquidation/main.js";
+import { parseLiquidationConfig } from "../../../keepers/liquidation/config.js";
 import { ConfigError } from "../../../keepers/lib/config.js";
 import { JsonLogger, silentLogger } from "../../../keepers/lib/logger.js";
 import { MetricsRegistry } from "../../../keepers/lib/metrics.js";
-import { WalletSubmitter } from "../../../keepers/lib/submitter.js";
+import { WalletSubmitter, sleep } from "../../../keepers/lib/submitter.js";
+import { FakeNode } from "../fakeNode.js";
 import { logLines } from "../fakeSubmitter.js";
 import { FakeLiquidationChain, FakeSubmitter, acct, networkError } from "./fakes.js";
 
@@ -164,6 +166,30 @@ describe("liquidation keeper: logic", function () {
       rmSync(dir, { recursive: true, force: true });
     });
 
+    it("a database written before attempts existed: a sent row's transaction becomes its attempt and is finished", async function () {
+      const file = join(dir, "old.sqlite");
+      const old = new DatabaseSync(file);
+      old.exec(`CREATE TABLE keeper_txs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, account TEXT NOT NULL, market_id TEXT,
+        size_x18 TEXT, status TEXT NOT NULL, tx_hash TEXT, tx_nonce INTEGER, raw_tx TEXT, gas_used TEXT,
+        created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)`);
+      old.exec(`INSERT INTO keeper_txs (kind, account, status, tx_hash, tx_nonce, raw_tx, created_at, updated_at)
+        VALUES ('liquidate', '${acct(2)}', 'sent', '0xtx0', 0, 'raw:0:liquidate:${acct(2)}', 1, 1)`);
+      old.close();
+      const { chain, submitter, store, keeper } = setup(new LiquidationStore(file));
+      expect(store.attempts(1)).to.deep.equal([
+        { txId: 1, hash: "0xtx0", nonce: 0, raw: `raw:0:liquidate:${acct(2)}`, signedAt: 1, status: "sent" },
+      ]);
+      chain.set(acct(2), { liquidatable: true });
+      submitter.nonce = 1;
+      const result = await keeper.tick();
+      expect(result.reconciled).to.equal(1); // rebroadcast byte for byte and mined
+      expect(submitter.rebroadcasts).to.deep.equal([`raw:0:liquidate:${acct(2)}`]);
+      expect(store.tx(1)).to.deep.include({ status: "confirmed", txHash: "0xtx0" });
+      expect(store.attempts(1)[0]!.status).to.equal("mined");
+      store.close();
+    });
+
     it("a transaction left pending at a crash is waited for, not sent again, then confirmed", async function () {
       const file = join(dir, "keeper.sqlite");
       const first = setup(new LiquidationStore(file));
@@ -216,6 +242,7 @@ describe("liquidation keeper: logic", function () {
 
       const second = setup(first.store, first.chain);
       second.submitter.rebroadcastConflict = true;
+      second.submitter.nonce = first.submitter.nonce + 1; // the other transaction used nonce 0
       const result = await second.keeper.tick();
       expect(result).to.deep.include({ reconciled: 1, liquidations: 1 });
       expect(first.store.allTxs().map((t) => t.status)).to.deep.equal(["failed", "confirmed"]);
@@ -424,5 +451,85 @@ describe("liquidation keeper: nonce conflicts with the wallet submitter", functi
     expect(rows[0]).to.deep.include({ status: "confirmed", txNonce: 8 });
     expect(metrics.render()).to.include("t_nonce_conflicts_total 1");
     expect(chain.accounts.get(acct(1))?.liquidatable).to.equal(false);
+  });
+});
+
+describe("liquidation keeper: stuck transactions with the wallet submitter", function () {
+  /** A keeper whose liquidations go through `WalletSubmitter` to a fake node that runs them on `chain`. */
+  function stuckSetup(options: { receiptTimeoutMs?: number; replaceAfterMs: number }) {
+    const chain = new FakeLiquidationChain();
+    chain.mine(2, { 1: [acct(1)] });
+    chain.set(acct(1), { liquidatable: true });
+    chain.liquidateRequest = (account) => ({
+      to: "0x000000000000000000000000000000000000e9e1",
+      data: hexlify(toUtf8Bytes(`liquidate:${account}`)),
+    });
+    const node = new FakeNode();
+    node.onMined = (tx) => chain.execute(toUtf8String(tx.data));
+    node.onBroadcast = () => {
+      node.baseFee = 100n; // blocks now need more than the first transaction's fee cap
+    };
+    const metrics = new MetricsRegistry("t_");
+    const log = logLines();
+    const logger = new JsonLogger({ sink: log.sink });
+    const submitter = new WalletSubmitter(new Wallet(devKeyForTests), node.provider, logger, {
+      retry: FAST_RETRY,
+      receiptPollMs: 1,
+      ...(options.receiptTimeoutMs === undefined ? {} : { receiptTimeoutMs: options.receiptTimeoutMs }),
+      feeBump: { replaceAfterMs: options.replaceAfterMs },
+      metrics,
+    });
+    const store = new LiquidationStore(":memory:");
+    const config = { ...CONFIG, maxRoundsPerAccount: 1 };
+    const keeper = new LiquidationKeeper(chain, submitter, store, config, logger, metrics);
+    const logs = () => log.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    return { chain, node, metrics, store, keeper, logs };
+  }
+
+  it("replaces a stuck liquidation within the tick: one row, the mined attempt's hash, no nonce conflict", async function () {
+    const { chain, node, metrics, store, keeper, logs } = stuckSetup({ replaceAfterMs: 20 });
+    const result = await keeper.tick();
+    expect(result).to.deep.include({ liquidations: 1 });
+    const [row] = store.allTxs();
+    const attempts = store.attempts(row!.id);
+    expect(attempts.map((a) => a.status)).to.deep.equal(["dropped", "mined"]);
+    expect(row).to.deep.include({ status: "confirmed", txHash: attempts[1]!.hash, txNonce: 0 });
+    expect(node.minedTxs.map((t) => t.hash)).to.deep.equal([attempts[1]!.hash]);
+    expect(chain.accounts.get(acct(1))?.size).to.equal(5n); // liquidated once (half of 10)
+    const rendered = metrics.render();
+    expect(rendered).to.not.match(/^t_nonce_conflicts_total /m); // never incremented
+    expect(rendered).to.include("t_liquidations_sent_total 1");
+    expect(rendered).to.include('t_tx_replacements_total{outcome="sent"} 1');
+    const signed = logs().find((l) => l.msg === "replacement transaction signed");
+    expect(signed).to.deep.include({
+      kind: "liquidate",
+      hash: attempts[1]!.hash,
+      previous: attempts[0]!.hash,
+    });
+  });
+
+  it("replaces a liquidation left pending by a receipt timeout at the next tick's reconcile, and finishes it once", async function () {
+    const { chain, node, store, keeper } = stuckSetup({ receiptTimeoutMs: 10, replaceAfterMs: 50 });
+    const first = await keeper.tick();
+    expect(first.liquidations).to.equal(0);
+    const [row] = store.allTxs();
+    expect(row!.status).to.equal("sent");
+    await sleep(60);
+    node.autoMine = false; // the replacement waits for the next block
+    const second = await keeper.tick();
+    expect(second).to.deep.include({ reconciled: 0, skippedInFlight: 1, liquidations: 0 });
+    const attempts = store.attempts(row!.id);
+    expect(attempts).to.have.length(2);
+    expect(node.isPending(attempts[1]!.hash)).to.equal(true);
+    expect(node.isPending(attempts[0]!.hash)).to.equal(false); // replaced in the mempool
+
+    node.mine();
+    const third = await keeper.tick();
+    expect(third).to.deep.include({ reconciled: 1, liquidations: 0 });
+    expect(store.attempts(row!.id).map((a) => a.status)).to.deep.equal(["dropped", "mined"]);
+    expect(store.tx(row!.id)).to.deep.include({ status: "confirmed", txHash: attempts[1]!.hash });
+    expect(store.allTxs()).to.have.length(1);
+    expect(node.minedTxs).to.have.length(1);
+    expect(chain.accounts.get(acct(1))?.size).to.equal(5n);
   });
 });

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { Wallet } from "ethers";
+import { Wallet, encodeBytes32String } from "ethers";
 import { silentLogger } from "../../../keepers/lib/logger.js";
 import { MatcherApi } from "../../../keepers/matcher/api.js";
 import { CANCEL_TYPES, cancelDomain } from "../../../keepers/matcher/validation.js";
@@ -8,6 +8,7 @@ import {
   CHAIN_ID,
   CLEARINGHOUSE,
   E18,
+  type FakeMatcher,
   MARKET,
   NOW,
   alice,
@@ -23,7 +24,7 @@ import {
 type Json = Record<string, unknown> & { error?: { code: string; message: string } };
 
 describe("matcher HTTP API", () => {
-  let ctx: ReturnType<typeof makeMatcher>;
+  let ctx: FakeMatcher;
   let api: MatcherApi;
   let base: string;
 
@@ -265,6 +266,212 @@ describe("matcher HTTP API", () => {
     await expectError("PUT", "/orders", {}, 405, "METHOD_NOT_ALLOWED");
     await expectError("POST", "/health", {}, 405, "METHOD_NOT_ALLOWED");
     await expectError("GET", "/book/AAPL-USD?depth=0", undefined, 400, "INVALID_FIELD");
+  });
+
+  describe("owner listings", () => {
+    const TSLA = encodeBytes32String("TSLA-USD");
+    type OrderList = { owner: string; orders: { hash: string; status: string }[]; nextBefore: number | null };
+    type FillEntry = {
+      fillId: number;
+      orderHash: string;
+      counterpartyHash: string;
+      role: string;
+      marketId: string;
+      subaccount: string;
+      isBuy: boolean;
+      sizeX18: string;
+      priceX18: string;
+      status: string;
+      txHash: string | null;
+    };
+    type FillList = { owner: string; fills: FillEntry[]; nextBefore: number | null };
+
+    async function post(wallet: Wallet, order: ReturnType<typeof makeOrder>): Promise<string> {
+      const res = await call("POST", "/orders", body(await signed(wallet, order)));
+      expect(res.status, JSON.stringify(res.json)).to.equal(201);
+      return res.json.hash as string;
+    }
+    const list = async (path: string): Promise<OrderList> => {
+      const res = await call("GET", path);
+      expect(res.status, JSON.stringify(res.json)).to.equal(200);
+      return res.json as unknown as OrderList;
+    };
+    const fills = async (path: string): Promise<FillList> => {
+      const res = await call("GET", path);
+      expect(res.status, JSON.stringify(res.json)).to.equal(200);
+      return res.json as unknown as FillList;
+    };
+
+    it("lists an owner's orders newest first, filtered by status, market and subaccount, in pages", async () => {
+      ctx.chain.markets.set(TSLA, { ...(await ctx.chain.market(MARKET)) });
+      const ask = await post(alice, makeOrder(alice, false, 1n, 100n));
+      await post(bob, makeOrder(bob, true, 1n, 100n)); // fills alice's ask
+      const resting = await post(alice, makeOrder(alice, true, 1n, 90n, { subaccount: 1n }));
+      const tsla = await post(alice, makeOrder(alice, true, 1n, 90n, { marketId: TSLA }));
+      const cancelled = await post(alice, makeOrder(alice, true, 1n, 80n));
+      const deadline = NOW + 60n;
+      const signature = await alice.signTypedData(cancelDomain(CHAIN_ID, CLEARINGHOUSE), CANCEL_TYPES, {
+        orderHash: cancelled,
+        deadline,
+      });
+      await call("DELETE", `/orders/${cancelled}`, { signature, deadline: deadline.toString() });
+      await ctx.settler.drain();
+
+      const all = await list(`/accounts/${alice.address.toLowerCase()}/orders`);
+      expect(all.owner).to.equal(alice.address);
+      expect(all.orders.map((o) => o.hash)).to.deep.equal([cancelled, tsla, resting, ask]);
+      expect(all.orders.map((o) => o.status)).to.deep.equal(["cancelled", "open", "open", "filled"]);
+      expect(all.nextBefore).to.equal(null);
+      expect(all.orders[3]).to.include({ filledX18: E18.toString(), reason: "FILLED" });
+      expect(all.orders[3]).to.have.property("createdAt").that.is.a("number");
+
+      const path = `/accounts/${alice.address}/orders`;
+      expect((await list(`${path}?status=open`)).orders.map((o) => o.hash)).to.deep.equal([tsla, resting]);
+      expect((await list(`${path}?status=filled,cancelled`)).orders.map((o) => o.hash)).to.deep.equal([
+        cancelled,
+        ask,
+      ]);
+      expect((await list(`${path}?subaccount=1`)).orders.map((o) => o.hash)).to.deep.equal([resting]);
+      expect((await list(`${path}?market=TSLA-USD`)).orders.map((o) => o.hash)).to.deep.equal([tsla]);
+      expect((await list(`${path}?market=${MARKET}&status=open`)).orders.map((o) => o.hash)).to.deep.equal([
+        resting,
+      ]);
+
+      const first = await list(`${path}?limit=3`);
+      expect(first.orders.map((o) => o.hash)).to.deep.equal([cancelled, tsla, resting]);
+      expect(first.nextBefore).to.be.a("number");
+      const second = await list(`${path}?limit=3&before=${first.nextBefore}`);
+      expect(second.orders.map((o) => o.hash)).to.deep.equal([ask]);
+      expect(second.nextBefore).to.equal(null);
+
+      expect((await list(`/accounts/${bob.address}/orders`)).orders).to.have.length(1);
+      expect((await list(`/accounts/${carol.address}/orders`)).orders).to.deep.equal([]);
+    });
+
+    it("lists the fills of an owner's orders with role, side and settlement transaction, in pages", async () => {
+      const ask = await post(alice, makeOrder(alice, false, 3n, 100n));
+      const bid1 = await post(bob, makeOrder(bob, true, 1n, 101n));
+      const bid2 = await post(bob, makeOrder(bob, true, 1n, 100n));
+      const [result] = await ctx.settler.drain();
+      expect(result?.kind).to.equal("confirmed");
+      // Alice's subaccount 1 buys from her subaccount 0: one fill, two of her orders.
+      const own = await post(alice, makeOrder(alice, true, 1n, 100n, { subaccount: 1n }));
+      const txHash = ctx.submitter.sent[0]!.hash;
+
+      const all = await fills(`/accounts/${alice.address}/fills`);
+      expect(all.owner).to.equal(alice.address);
+      expect(all.nextBefore).to.equal(null);
+      expect(all.fills.map((f) => [f.fillId, f.role, f.orderHash, f.counterpartyHash])).to.deep.equal([
+        [3, "maker", ask, own],
+        [3, "taker", own, ask],
+        [2, "maker", ask, bid2],
+        [1, "maker", ask, bid1],
+      ]);
+      expect(all.fills[0]).to.deep.include({ isBuy: false, subaccount: "0", status: "queued", txHash: null });
+      expect(all.fills[1]).to.deep.include({ isBuy: true, subaccount: "1" });
+      expect(all.fills[3]).to.deep.include({
+        marketId: MARKET,
+        sizeX18: E18.toString(),
+        priceX18: (100n * E18).toString(),
+        status: "settled",
+        txHash,
+      });
+
+      const path = `/accounts/${alice.address}/fills`;
+      const page1 = await fills(`${path}?limit=1`);
+      expect(page1.fills.map((f) => f.fillId)).to.deep.equal([3, 3]); // a fill is never split
+      expect(page1.nextBefore).to.equal(3);
+      const page2 = await fills(`${path}?limit=1&before=3`);
+      expect(page2.fills.map((f) => f.fillId)).to.deep.equal([2]);
+      expect(page2.nextBefore).to.equal(2);
+      const page3 = await fills(`${path}?limit=1&before=2`);
+      expect(page3.fills.map((f) => f.fillId)).to.deep.equal([1]);
+      expect(page3.nextBefore).to.equal(null);
+
+      expect((await fills(`${path}?status=settled`)).fills.map((f) => f.fillId)).to.deep.equal([2, 1]);
+      expect((await fills(`${path}?subaccount=1`)).fills.map((f) => [f.fillId, f.role])).to.deep.equal([
+        [3, "taker"],
+      ]);
+      const bobs = await fills(`/accounts/${bob.address}/fills`);
+      expect(bobs.fills.map((f) => [f.fillId, f.role, f.isBuy])).to.deep.equal([
+        [2, "taker", true],
+        [1, "taker", true],
+      ]);
+
+      const ofOrder = await call("GET", `/orders/${ask}/fills`);
+      expect(ofOrder.status).to.equal(200);
+      expect(ofOrder.json.orderHash).to.equal(ask);
+      const orderFills = ofOrder.json.fills as { id: number; status: string; txHash: string | null }[];
+      expect(orderFills.map((f) => [f.id, f.status, f.txHash])).to.deep.equal([
+        [1, "settled", txHash],
+        [2, "settled", txHash],
+        [3, "queued", null],
+      ]);
+      expect((await call("GET", `/orders/${ask}`)).json.fills).to.deep.equal(orderFills);
+    });
+
+    it("rejects malformed listing queries with 400 INVALID_FIELD", async () => {
+      const path = `/accounts/${alice.address}`;
+      const badChecksum = alice.address.replace(/[a-f]/, (c) => c.toUpperCase());
+      expect(badChecksum).to.not.equal(alice.address);
+      for (const bad of [
+        "/accounts/0x12/orders",
+        "/accounts/alice/fills",
+        `/accounts/${badChecksum}/orders`,
+        `${path}/orders?status=bogus`,
+        `${path}/orders?status=`,
+        `${path}/orders?status=open,`,
+        `${path}/fills?status=open`, // an order status is not a fill status
+        `${path}/orders?status=open&status=filled`,
+        `${path}/orders?limit=0`,
+        `${path}/orders?limit=501`,
+        `${path}/orders?limit=abc`,
+        `${path}/orders?limit=1e2`,
+        `${path}/fills?limit=-1`,
+        `${path}/fills?before=0`,
+        `${path}/fills?before=1.5`,
+        `${path}/fills?before=99999999999999999999`,
+        `${path}/orders?subaccount=-1`,
+        `${path}/orders?subaccount=${1n << 96n}`,
+        `${path}/orders?market=${"x".repeat(40)}`,
+        `${path}/orders?foo=1`,
+        `/orders/0x1234/fills`,
+        `/book/AAPL-USD?depth=1e1`,
+        `/book/AAPL-USD?level=2`,
+        `/book/%E0%A4%A`,
+      ]) {
+        await expectError("GET", bad, undefined, 400, "INVALID_FIELD");
+      }
+      const unknown = await call("GET", `${path}/orders?foo=1`);
+      expect(unknown.json.error?.message).to.equal(
+        'unknown query parameter "foo" (allowed: status, market, subaccount, limit, before)',
+      );
+      const status = await call("GET", `${path}/orders?status=bogus`);
+      expect(status.json.error?.message).to.equal(
+        'status "bogus" is not one of open, filled, cancelled, expired, rejected',
+      );
+      await expectError("GET", `/orders/0x${"00".repeat(32)}/fills`, undefined, 404, "NOT_FOUND");
+      await expectError("GET", `${path}/positions`, undefined, 404, "NOT_FOUND");
+      await expectError("GET", `/accounts/${alice.address}`, undefined, 404, "NOT_FOUND");
+      await expectError("POST", `${path}/orders`, {}, 405, "METHOD_NOT_ALLOWED");
+      await expectError("DELETE", `/orders/0x${"00".repeat(32)}/fills`, undefined, 405, "METHOD_NOT_ALLOWED");
+    });
+
+    it("labels HTTP metrics with route templates, unknown paths as one label", async () => {
+      await call("GET", `/accounts/${alice.address}/orders`);
+      await call("GET", `/accounts/${bob.address}/fills`);
+      await call("GET", "/nowhere/at/all");
+      await call("GET", "/elsewhere");
+      const text = await (await fetch(base + "/metrics")).text();
+      expect(text).to.include(
+        'sundial_matcher_http_requests_total{route="/accounts/:id/orders",status="200"} 1',
+      );
+      expect(text).to.include(
+        'sundial_matcher_http_requests_total{route="/accounts/:id/fills",status="200"} 1',
+      );
+      expect(text).to.include('sundial_matcher_http_requests_total{route="unmatched",status="404"} 2');
+      expect(text).to.not.include("nowhere");
+    });
   });
 
   it("serves health and Prometheus metrics", async () => {

@@ -14,7 +14,7 @@ import {
 } from "ethers";
 import { type Order, orderDomain, signOrder } from "../../../sdk/orders.js";
 import { silentLogger } from "../../../keepers/lib/logger.js";
-import type { SignedTx, SubmitHooks, Submitter, TxRequest } from "../../../keepers/lib/submitter.js";
+import type { Resumed, SignedTx, SubmitHooks, Submitter, TxRequest } from "../../../keepers/lib/submitter.js";
 import { SimulationError } from "../../../keepers/lib/submitter.js";
 import type {
   ChainCancellation,
@@ -154,7 +154,7 @@ export class FakeSubmitter implements Submitter {
     await this.simulate(req);
     const nonce = this.nonce++;
     const raw = JSON.stringify({ nonce, data: req.data });
-    const signed: SignedTx = { hash: keccak256(toUtf8Bytes(raw)), nonce, raw };
+    const signed: SignedTx = { hash: keccak256(toUtf8Bytes(raw)), nonce, raw, signedAt: 0 };
     await hooks.onSigned?.(signed);
     if (this.failAfterSigning) {
       this.failAfterSigning = false;
@@ -180,14 +180,15 @@ export class FakeSubmitter implements Submitter {
     return receipt as unknown as TransactionReceipt;
   }
 
-  async receipt(hash: string): Promise<TransactionReceipt | null> {
-    return this.receipts.get(hash) ?? null;
-  }
-  async isKnown(hash: string): Promise<boolean> {
-    return this.known.has(hash) || this.receipts.has(hash);
-  }
-  async rebroadcast(raw: string): Promise<TransactionReceipt> {
-    return this.execute(keccak256(toUtf8Bytes(raw)), raw);
+  /** Like `WalletSubmitter.resume`: a mined one's receipt, pending if the node has one, else rebroadcast. */
+  async resume(sent: readonly SignedTx[]): Promise<Resumed> {
+    for (const s of [...sent].reverse()) {
+      const receipt = this.receipts.get(s.hash);
+      if (receipt) return { kind: "mined", receipt };
+    }
+    if (sent.some((s) => this.known.has(s.hash))) return { kind: "pending", replacement: undefined };
+    const latest = sent.at(-1)!;
+    return { kind: "mined", receipt: this.execute(latest.hash, latest.raw) };
   }
 }
 
@@ -236,13 +237,14 @@ export function body(s: { order: Order; signature: string }): unknown {
   ) as unknown;
 }
 
-/** An engine + settler over a fake chain and a database at `dbPath`. */
-export function makeMatcher(
+/** An engine + settler over a fake chain and a database at `dbPath` (a fake submitter by default). */
+export function makeMatcher<S extends Submitter = FakeSubmitter>(
   dbPath: string,
   chain = new FakeChain(),
-  submitter = new FakeSubmitter(chain),
+  given?: S,
   batchSize = 20,
 ) {
+  const submitter = given ?? (new FakeSubmitter(chain) as unknown as S);
   const store = new MatcherStore(dbPath);
   const metrics = createMatcherMetrics();
   const engine = new MatcherEngine(store, chain, silentLogger, metrics, {
@@ -252,5 +254,11 @@ export function makeMatcher(
   const settler = new BatchSettler(store, engine, chain, submitter, silentLogger, metrics, { batchSize });
   return { store, metrics, engine, settler, chain, submitter };
 }
+
+/**
+ * What `makeMatcher` returns, with its submitter's type (`ReturnType<typeof makeMatcher>` would see
+ * only a `Submitter`, the generic's constraint).
+ */
+export type FakeMatcher<S extends Submitter = FakeSubmitter> = ReturnType<typeof makeMatcher<S>>;
 
 export { Transaction };

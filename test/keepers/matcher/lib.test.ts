@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { Wallet, makeError } from "ethers";
+import { Wallet, getAddress, makeError } from "ethers";
 import { ConfigError, loadOptions, loadWallet } from "../../../keepers/lib/config.js";
 import { JsonLogger, silentLogger } from "../../../keepers/lib/logger.js";
 import { MetricsError, MetricsRegistry } from "../../../keepers/lib/metrics.js";
@@ -10,7 +10,7 @@ import {
   isRetryableRpcError,
   withRetries,
 } from "../../../keepers/lib/submitter.js";
-import { MATCHER_OPTIONS, parseMatcherConfig } from "../../../keepers/matcher/main.js";
+import { MATCHER_OPTIONS, parseMatcherConfig } from "../../../keepers/matcher/config.js";
 
 describe("keeper library", () => {
   describe("metrics exposition", () => {
@@ -75,18 +75,35 @@ describe("keeper library", () => {
   });
 
   describe("configuration", () => {
-    const base = ["--rpc-url", "http://127.0.0.1:8545", "--clearinghouse", "0x" + "12".repeat(20)];
+    const base = ["--rpc-url", "http://127.0.0.1:8545"];
 
-    it("reads flags over environment over defaults", () => {
+    it("reads flags over environment over defaults, with the keepers' deployment and key options", () => {
       const config = parseMatcherConfig([...base, "--batch-size=25"], { SUNDIAL_MATCHER_PORT: "9000" });
       expect(config.service).to.include({ batchSize: 25, port: 9000, host: "127.0.0.1" });
       expect(config.service.expiryMarginSec).to.equal(10n);
-      expect(config.keyEnv).to.equal("SUNDIAL_MATCHER_KEY");
+      expect(config).to.include({
+        deployment: "deployments/local.json",
+        keySource: "env",
+        keyEnv: "SUNDIAL_MATCHER_KEY",
+        hardhatNetwork: undefined,
+        clearinghouse: undefined,
+      });
       const fromEnv = parseMatcherConfig([], {
         SUNDIAL_RPC_URL: "https://rpc.example",
+        SUNDIAL_DEPLOYMENT: "deployments/l2.json",
         SUNDIAL_CLEARINGHOUSE: "0x" + "ab".repeat(20),
+        SUNDIAL_MATCHER_KEY_ENV: "OPS_MATCHER_KEY",
+        SUNDIAL_KEY_SOURCE: "hardhat",
+        SUNDIAL_MATCHER_HARDHAT_NETWORK: "opsMatcher",
       });
-      expect(fromEnv.rpcUrl).to.equal("https://rpc.example");
+      expect(fromEnv).to.include({
+        rpcUrl: "https://rpc.example",
+        deployment: "deployments/l2.json",
+        clearinghouse: getAddress("0x" + "ab".repeat(20)),
+        keyEnv: "OPS_MATCHER_KEY",
+        keySource: "hardhat",
+        hardhatNetwork: "opsMatcher",
+      });
     });
 
     it("reports every problem at once", () => {
@@ -100,12 +117,15 @@ describe("keeper library", () => {
         expect(err).to.be.instanceOf(ConfigError);
         const problems = (err as ConfigError).problems;
         expect(problems.join("\n")).to.match(/--rpc-url.*http\(s\)/);
-        expect(problems.join("\n")).to.match(/missing --clearinghouse or \$SUNDIAL_CLEARINGHOUSE/);
         expect(problems.join("\n")).to.match(/--batch-size.*≥ 1, got 0/);
         expect(problems.join("\n")).to.match(/--port.*integer/);
         expect(problems.join("\n")).to.match(/--log-level.*one of debug, info, warn, error/);
-        expect(problems).to.have.length(5);
+        expect(problems).to.have.length(4);
       }
+      expect(() => parseMatcherConfig([], {})).to.throw(
+        ConfigError,
+        /missing --rpc-url or \$SUNDIAL_RPC_URL/,
+      );
     });
 
     it("rejects unknown flags, missing values and stray arguments", () => {

@@ -1,8 +1,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import { DatabaseSync } from "node:sqlite";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
+import { Wallet } from "ethers";
+import { silentLogger } from "../../../keepers/lib/logger.js";
+import { WalletSubmitter, type WalletSubmitterOptions } from "../../../keepers/lib/submitter.js";
 import { faultOf } from "../../../keepers/matcher/engine.js";
+import { FakeNode } from "../fakeNode.js";
 import {
   E18,
   FakeChain,
@@ -11,6 +16,7 @@ import {
   bob,
   body,
   carol,
+  decodeMatches,
   makeMatcher,
   makeOrder,
   signed,
@@ -28,7 +34,7 @@ describe("matcher settlement and persistence", () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it("settles queued fills in batches of the configured size and marks orders filled", async () => {
-    const m = makeMatcher(dbPath, undefined, undefined, 2);
+    const m = makeMatcher<FakeSubmitter>(dbPath, undefined, undefined, 2);
     const ask = await m.engine.submit(body(await signed(alice, makeOrder(alice, false, 3n, 100n))));
     for (let i = 0; i < 3; i++)
       await m.engine.submit(body(await signed(bob, makeOrder(bob, true, 1n, 100n))));
@@ -145,6 +151,40 @@ describe("matcher settlement and persistence", () => {
     second.store.close();
   });
 
+  it("takes up a batch sent by a version without attempts: its transaction becomes the attempt", async () => {
+    const chain = new FakeChain();
+    const submitter = new FakeSubmitter(chain);
+    const first = makeMatcher(dbPath, chain, submitter);
+    const ask = await first.engine.submit(body(await signed(alice, makeOrder(alice, false, 1n, 100n))));
+    await first.engine.submit(body(await signed(bob, makeOrder(bob, true, 1n, 100n))));
+    submitter.failAfterSigning = true;
+    await first.settler.flush();
+    const batch = first.store.pendingBatches()[0]!;
+    first.store.close();
+    const old = new DatabaseSync(dbPath);
+    old.exec("DROP TABLE batch_attempts"); // the database as the previous version left it
+    old.close();
+
+    const second = makeMatcher(dbPath, chain, submitter);
+    expect(second.store.batchAttempts(batch.id)).to.deep.equal([
+      {
+        batchId: batch.id,
+        hash: batch.txHash,
+        nonce: batch.txNonce,
+        raw: batch.rawTx,
+        signedAt: batch.updatedAt,
+        status: "sent",
+      },
+    ]);
+    await second.settler.reconcile();
+    second.engine.load();
+    expect(second.store.getBatch(batch.id)!.status).to.equal("confirmed");
+    expect(second.store.batchAttempts(batch.id)[0]!.status).to.equal("mined");
+    expect(second.engine.view(ask.hash)!.status).to.equal("filled");
+    expect(submitter.sent).to.have.length(1);
+    second.store.close();
+  });
+
   it("reconciles a batch that was mined before the crash from its receipt", async () => {
     const chain = new FakeChain();
     const submitter = new FakeSubmitter(chain);
@@ -251,5 +291,109 @@ describe("matcher settlement and persistence", () => {
     expect(m.engine.sweepExpired()).to.equal(1);
     expect(m.engine.view(o.hash)).to.include({ status: "expired", restingX18: "0" });
     m.store.close();
+  });
+});
+
+describe("matcher settlement with the wallet submitter: stuck transactions", () => {
+  let dir: string;
+  let dbPath: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "matcher-"));
+    dbPath = join(dir, "matcher.sqlite");
+  });
+
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** A fake node whose mined `settleMatches` settle every match, and a matcher key (never funded). */
+  function nodeFor(chain: FakeChain): FakeNode {
+    const node = new FakeNode();
+    node.onMined = (tx, receipt) =>
+      chain.outcomes.set(
+        receipt.hash,
+        decodeMatches(tx.data).map((_, index) => ({ index, settled: true as const })),
+      );
+    return node;
+  }
+
+  function walletSubmitter(node: FakeNode, options: WalletSubmitterOptions = {}): WalletSubmitter {
+    return new WalletSubmitter(new Wallet("0x" + "6b".repeat(32)), node.provider, silentLogger, {
+      receiptPollMs: 1,
+      ...options,
+      feeBump: { replaceAfterMs: 20 },
+    });
+  }
+
+  async function crossingOrders(m: ReturnType<typeof makeMatcher<WalletSubmitter>>) {
+    const ask = await m.engine.submit(body(await signed(alice, makeOrder(alice, false, 1n, 100n))));
+    const bid = await m.engine.submit(body(await signed(bob, makeOrder(bob, true, 1n, 100n))));
+    return { ask, bid };
+  }
+
+  it("settles a batch whose transaction was replaced with higher fees once, recording the mined one", async () => {
+    const chain = new FakeChain();
+    const node = nodeFor(chain);
+    node.onBroadcast = () => {
+      node.baseFee = 100n; // the first transaction's fee cap no longer covers the base fee
+    };
+    const m = makeMatcher(dbPath, chain, walletSubmitter(node));
+    const { ask, bid } = await crossingOrders(m);
+    const result = await m.settler.flush();
+    expect(result).to.deep.include({ kind: "confirmed", settled: 1, skipped: 0 });
+    const batchId = (result as { batchId: number }).batchId;
+    const attempts = m.store.batchAttempts(batchId);
+    expect(attempts.map((a) => a.status)).to.deep.equal(["dropped", "mined"]);
+    expect(attempts[1]!.nonce).to.equal(attempts[0]!.nonce);
+    expect(m.store.getBatch(batchId)).to.deep.include({ status: "confirmed", txHash: attempts[1]!.hash });
+    expect(node.minedTxs.map((t) => t.hash)).to.deep.equal([attempts[1]!.hash]);
+    // The API's fills carry the settlement transaction that was mined, not the replaced one.
+    expect(m.store.fillsOfOrder(ask.hash).map((f) => [f.status, f.txHash])).to.deep.equal([
+      ["settled", attempts[1]!.hash],
+    ]);
+    for (const order of [ask, bid]) {
+      expect(m.engine.view(order.hash)).to.include({ status: "filled", filledX18: E18.toString() });
+    }
+    expect(m.metrics.matchesSettled.get()).to.equal(1);
+    expect(await m.settler.flush()).to.deep.equal({ kind: "idle" });
+    m.store.close();
+  });
+
+  it("after a restart, applies once the original of a replaced batch transaction that was mined after all", async () => {
+    const chain = new FakeChain();
+    const node = nodeFor(chain);
+    node.keepReplacedElsewhere = true;
+    node.includes = () => false; // nothing is mined while the first matcher waits
+    const first = makeMatcher(dbPath, chain, walletSubmitter(node, { receiptTimeoutMs: 100 }));
+    const { ask } = await crossingOrders(first);
+    const pending = await first.settler.flush();
+    expect(pending.kind).to.equal("pending");
+    const batchId = (pending as { batchId: number }).batchId;
+    const sent = first.store.batchAttempts(batchId);
+    expect(sent.length).to.be.greaterThan(1); // replaced while waiting
+    expect(new Set(sent.map((a) => a.nonce)).size).to.equal(1);
+    // While the batch waits, its fills show the latest transaction signed for it.
+    expect(first.store.fillsOfOrder(ask.hash).map((f) => [f.status, f.txHash])).to.deep.equal([
+      ["submitted", sent.at(-1)!.hash],
+    ]);
+    first.store.close(); // the process stops
+
+    const original = sent[0]!.hash;
+    node.includes = (tx) => tx.hash === original; // another node's miner had the original
+    const second = makeMatcher(dbPath, chain, walletSubmitter(node));
+    await second.settler.reconcile();
+    second.engine.load();
+    const attempts = second.store.batchAttempts(batchId);
+    expect(attempts[0]).to.deep.include({ hash: original, status: "mined" });
+    expect(attempts.slice(1).every((a) => a.status === "dropped")).to.equal(true);
+    expect(second.store.getBatch(batchId)).to.deep.include({ status: "confirmed", txHash: original });
+    expect(node.minedTxs.map((t) => t.hash)).to.deep.equal([original]);
+    expect(second.engine.view(ask.hash)).to.include({ status: "filled", filledX18: E18.toString() });
+    expect(second.store.fillsOfOrder(ask.hash).map((f) => [f.status, f.txHash])).to.deep.equal([
+      ["settled", original],
+    ]);
+    expect(await second.settler.flush()).to.deep.equal({ kind: "idle" });
+    await second.settler.reconcile();
+    expect(second.engine.view(ask.hash)!.filledX18).to.equal(E18.toString());
+    second.store.close();
   });
 });

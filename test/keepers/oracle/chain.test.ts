@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { SigningKey, Wallet } from "ethers";
 import { network } from "hardhat";
 import { loadDeploymentConfig, parametersFile } from "../../../deploy/config.js";
-import { deployLocalMocks, deploySystem } from "../../../deploy/system.js";
+import { dataStreamsSources, deployLocalMocks, deploySystem } from "../../../deploy/system.js";
 import { silentLogger } from "../../../keepers/lib/logger.js";
 import { MetricsRegistry } from "../../../keepers/lib/metrics.js";
 import { WalletSubmitter } from "../../../keepers/lib/submitter.js";
@@ -62,7 +62,7 @@ describe("oracle keeper on the in-process chain", function () {
       [
         new MockFeedAnswers(),
         new MockPythUpdates(record.mocks!.pyth, ethers.provider),
-        new LocalDonReports(record.contracts.dataStreamsSource, new SigningKey(wallet.privateKey)),
+        new LocalDonReports(dataStreamsSources(record.contracts), new SigningKey(wallet.privateKey)),
         new SignedQuoteUpdates(record.contracts.signedQuoteSource, chainId, wallet),
       ],
       new WalletSubmitter(wallet, ethers.provider, silentLogger, { receiptPollMs: 10 }),
@@ -72,7 +72,8 @@ describe("oracle keeper on the in-process chain", function () {
       metrics,
     );
     const saturday = await keeper.tick();
-    expect(saturday).to.deep.equal({ session: Session.CLOSED, sent: 12, failed: 0, poked: true });
+    // CLOSED reads only signed quotes: no Data Streams report (the feed and Pyth mocks always move).
+    expect(saturday).to.deep.equal({ session: Session.CLOSED, sent: 7, failed: 0, poked: true });
     const adapter = IOracleAdapter__factory.connect(record.contracts.oracleAdapter, ethers.provider);
     const aapl = record.markets[0]!.marketId;
     expect((await adapter.priceState(aapl)).state).to.equal(1n); // CLOSED
@@ -85,10 +86,10 @@ describe("oracle keeper on the in-process chain", function () {
       const state = await adapter.priceState(market.marketId);
       expect(state.session).to.equal(BigInt(Session.PRE_MARKET));
       expect(state.state).to.equal(3n); // REOPENING: snapped to a price observed after the open
-      expect(state.origin).to.equal(0n); // PRIMARY: the Data Streams report
+      expect(state.origin).to.equal(0n); // PRIMARY: the extended-hours Data Streams report
       expect(state.indexPriceX18).to.equal(MONDAY_PRICES[market.symbol]);
     }
-    expect(metrics.render()).to.include('t_updates_total{outcome="sent",source="dataStreams"} 10');
+    expect(metrics.render()).to.include('t_updates_total{outcome="sent",source="dataStreams"} 5');
     expect((await keeper.tick()).poked).to.equal(false);
   });
 });

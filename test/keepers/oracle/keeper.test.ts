@@ -19,11 +19,12 @@ import { JsonLogger } from "../../../keepers/lib/logger.js";
 import { MetricsRegistry } from "../../../keepers/lib/metrics.js";
 import type { TxRequest } from "../../../keepers/lib/submitter.js";
 import { OracleKeeper, type OracleMarket } from "../../../keepers/oracle/keeper.js";
-import { parseOracleConfig } from "../../../keepers/oracle/main.js";
+import { parseOracleConfig } from "../../../keepers/oracle/config.js";
 import { FilePriceInput, RandomWalkPriceInput, type PriceInput } from "../../../keepers/oracle/prices.js";
 import {
   LocalDonReports,
   MARKET_STATUS,
+  PartialUpdateError,
   SignedQuoteUpdates,
   type MarketPrice,
   type UpdateBuilder,
@@ -34,8 +35,8 @@ import { logLines, RecordingSubmitter } from "../fakeSubmitter.js";
 const X18 = 10n ** 18n;
 const ADAPTER = "0x00000000000000000000000000000000000000Ad";
 const MARKETS: OracleMarket[] = [
-  { symbol: "AAPL", marketId: "0x" + "01".repeat(32) },
-  { symbol: "SPY", marketId: "0x" + "02".repeat(32) },
+  { symbol: "AAPL", marketId: "0x" + "01".repeat(32), sessions: {} },
+  { symbol: "SPY", marketId: "0x" + "02".repeat(32), sessions: {} },
 ];
 const adapterIface = IOracleAdapter__factory.createInterface();
 
@@ -154,6 +155,50 @@ describe("oracle keeper", function () {
   });
 });
 
+describe("oracle keeper with a partly failing build", function () {
+  it("sends what built, and logs and counts each failed item", async function () {
+    const t = setup();
+    const partial: UpdateBuilder = {
+      source: "dataStreams",
+      build: async () => {
+        throw new PartialUpdateError(
+          "dataStreams",
+          [{ to: "0x000000000000000000000000000000000000a003", data: "0x01" }],
+          [{ item: "SPY extendedHours 0x000b01", error: new Error("HTTP 503") }],
+        );
+      },
+    };
+    const log = logLines();
+    const metrics = new MetricsRegistry("p_");
+    const keeper = new OracleKeeper(
+      MARKETS,
+      ADAPTER,
+      fixedPrices,
+      [partial, t.quotes],
+      t.submitter,
+      {
+        sessionAt: () => Session.CLOSED,
+        sessionWindow: () => ({ session: Session.CLOSED, start: 0, end: 9 }),
+      },
+      async () => 1_000,
+      new JsonLogger({ sink: log.sink }),
+      metrics,
+    );
+    expect(await keeper.tick()).to.deep.equal({ session: Session.CLOSED, sent: 3, failed: 1, poked: true });
+    expect(t.submitter.submitted.map((r) => r.to)).to.include("0x000000000000000000000000000000000000a003");
+    expect(metrics.render()).to.include('p_updates_total{outcome="build_failed",source="dataStreams"} 1');
+    expect(metrics.render()).to.include('p_updates_total{outcome="sent",source="dataStreams"} 1');
+    const failure = log.lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l["item"]);
+    expect(failure).to.deep.include({
+      level: "error",
+      msg: "update build failed",
+      source: "dataStreams",
+      item: "SPY extendedHours 0x000b01",
+      err: { name: "Error", message: "HTTP 503" },
+    });
+  });
+});
+
 describe("oracle keeper price inputs", function () {
   it("walks prices reproducibly, within the step and above the floor", async function () {
     const start = new Map([["AAPL", 200n * X18]]);
@@ -193,13 +238,28 @@ describe("oracle keeper updates", function () {
     symbol: "AAPL",
     marketId: "0x" + "01".repeat(32),
     priceX18: 201n * X18,
-    dataStreamsFeedId: "0x000b" + "ab".repeat(30),
+    dataStreamsFeedIds: {
+      extendedHours: "0x000b" + "ab".repeat(30),
+      overnightHours: "0x000b" + "cd".repeat(30),
+    },
+    sessions: {
+      REGULAR: ["chainlinkFeed", "pyth"],
+      PRE_MARKET: ["dataStreams", "pyth"],
+      OVERNIGHT: ["dataStreams", "pyth"],
+      CLOSED: ["signedQuotes"],
+    },
+  };
+  const SOURCES = {
+    regularHours: "0x000000000000000000000000000000000000d501",
+    extendedHours: "0x000000000000000000000000000000000000d502",
+    overnightHours: "0x000000000000000000000000000000000000d503",
   };
 
   it("signs Data Streams v11 reports as the local DON, once per feed per second", async function () {
     const don = new SigningKey(Wallet.createRandom().privateKey);
-    const builder = new LocalDonReports("0x000000000000000000000000000000000000d5d5", don);
+    const builder = new LocalDonReports(SOURCES, don);
     const [req] = await builder.build([price], 1_800_000_000, Session.OVERNIGHT);
+    expect(req!.to).to.equal(SOURCES.overnightHours);
     const source = new Interface(["function submitReport(bytes signedReport)"]);
     const [signed] = source.decodeFunctionData("submitReport", req!.data) as unknown as [string];
     const coder = AbiCoder.defaultAbiCoder();
@@ -217,11 +277,28 @@ describe("oracle keeper updates", function () {
       ],
       reportData,
     )[0] as unknown as unknown[];
-    expect(fields[0]).to.equal(price.dataStreamsFeedId);
+    expect(fields[0]).to.equal(price.dataStreamsFeedIds!.overnightHours);
     expect(fields[6]).to.equal(price.priceX18);
     expect(fields[13]).to.equal(BigInt(MARKET_STATUS[Session.OVERNIGHT]));
     expect(await builder.build([price], 1_800_000_000, Session.OVERNIGHT)).to.deep.equal([]);
     expect(await builder.build([price], 1_800_000_001, Session.OVERNIGHT)).to.have.length(1);
+  });
+
+  it("pushes only the stream of the session's kind, and only when the session reads Data Streams", async function () {
+    const builder = new LocalDonReports(SOURCES, new SigningKey(Wallet.createRandom().privateKey));
+    const [pre] = await builder.build([price], 1_800_000_000, Session.PRE_MARKET);
+    expect(pre!.to).to.equal(SOURCES.extendedHours);
+    const [signed] = new Interface(["function submitReport(bytes signedReport)"]).decodeFunctionData(
+      "submitReport",
+      pre!.data,
+    ) as unknown as [string];
+    const reportData = AbiCoder.defaultAbiCoder().decode(["bytes32[3]", "bytes"], signed)[1] as string;
+    expect(reportData.slice(0, 66)).to.equal(price.dataStreamsFeedIds!.extendedHours);
+    // REGULAR reads the Chainlink feed and Pyth, CLOSED the signed quotes: no report to push.
+    expect(await builder.build([price], 1_800_000_001, Session.REGULAR)).to.deep.equal([]);
+    expect(await builder.build([price], 1_800_000_002, Session.CLOSED)).to.deep.equal([]);
+    // POST_MARKET is not listed for this market: nothing, although it is an extended-hours session.
+    expect(await builder.build([price], 1_800_000_003, Session.POST_MARKET)).to.deep.equal([]);
   });
 
   it("signs EIP-712 quotes as a publisher of the signed-quote source", async function () {
