@@ -281,8 +281,11 @@ contract MarketRegistry is IMarketRegistry, AccessControl {
     /// memory structs and encoder cost ~3,000 gas more than the three SLOADs. Field positions are the
     /// compiler's layout of `PackedConfig` and `SessionRiskParams` (a slot's first field in its low
     /// bits); signed fields are sign-extended as the ABI requires. Differential-tested against
-    /// `marketConfig` and `sessionRiskParams`, which the compiler encodes (MarketRegistry.t.sol).
-    function _returnTradingConfig(PackedConfig storage config, SessionRiskParams storage params) private view {
+    /// `marketConfig` and `sessionRiskParams`, which the compiler encodes (MarketRegistry.packing.t.sol).
+    function _returnTradingConfig(
+        PackedConfig storage config,
+        SessionRiskParams storage params
+    ) private view {
         uint256 quantum = SIZE_QUANTUM_X18;
         // Not memory-safe, on purpose: the call ends in this block, so the return data is written
         // from offset 0 (scratch space, free memory pointer and beyond are dead by then).

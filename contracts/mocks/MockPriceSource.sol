@@ -75,7 +75,8 @@ contract MockPriceSource is IPriceSource {
     }
 
     function _set(bytes32 marketId, PriceObservation memory o) private {
-        bool fits = o.priceX18 <= type(uint128).max && o.observedAt <= type(uint64).max && o.confidenceX18 == 0;
+        bool fits =
+            o.priceX18 <= type(uint128).max && o.observedAt <= type(uint64).max && o.confidenceX18 == 0;
         if (fits) {
             // Both narrowing casts are exact: checked just above.
             _slots[marketId] = Slot(uint128(o.priceX18), uint64(o.observedAt), false, false);

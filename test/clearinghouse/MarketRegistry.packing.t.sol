@@ -59,7 +59,9 @@ contract MarketRegistryPackingTest is Test {
             uint128(Constants.CH_MAX_OPEN_INTEREST_CAP_X18)
         );
         _listAndCheck(config, risk);
-        config.funding.interestRatePerHourX18 = int64(int256(Constants.CH_MAX_ABS_INTEREST_RATE_PER_HOUR_X18));
+        config.funding.interestRatePerHourX18 = int64(
+            int256(Constants.CH_MAX_ABS_INTEREST_RATE_PER_HOUR_X18)
+        );
         vm.prank(admin);
         registry.setFundingParams(AAPL, config.funding);
         _assertStored(config, risk);
@@ -186,7 +188,11 @@ contract MarketRegistryPackingTest is Test {
         assertEq(raw, expected, "tradingConfig encoding");
     }
 
-    function _config(uint256 tick, uint256 step, uint256 minOrder) private pure returns (MarketConfig memory c) {
+    function _config(
+        uint256 tick,
+        uint256 step,
+        uint256 minOrder
+    ) private pure returns (MarketConfig memory c) {
         (c.tickSizeX18, c.stepSizeX18, c.minOrderSizeX18) = (tick, step, minOrder);
     }
 
@@ -217,7 +223,9 @@ contract MarketRegistryPackingTest is Test {
         r.initialMarginBps = uint16(
             bound(s[0], Constants.CH_MIN_INITIAL_MARGIN_BPS, Constants.CH_MAX_INITIAL_MARGIN_BPS)
         );
-        r.maintenanceMarginBps = uint16(bound(s[1], Constants.CH_MIN_MAINTENANCE_MARGIN_BPS, r.initialMarginBps - 1));
+        r.maintenanceMarginBps = uint16(
+            bound(s[1], Constants.CH_MIN_MAINTENANCE_MARGIN_BPS, r.initialMarginBps - 1)
+        );
         r.takerFeeBps = int16(int256(bound(s[2], 0, Constants.CH_MAX_FEE_BPS)));
         r.makerFeeBps = int16(bound(int256(s[3] % 1_000), -r.takerFeeBps, int256(Constants.CH_MAX_FEE_BPS)));
         r.fillBandBps = uint16(bound(s[4], Constants.CH_MIN_FILL_BAND_BPS, Constants.CH_MAX_FILL_BAND_BPS));

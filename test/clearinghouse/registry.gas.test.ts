@@ -29,12 +29,34 @@ async function deployRegistryFixture() {
   await oracle.list(AAPL, 100n * 10n ** 18n, 2_000);
   const registry = await new MarketRegistry__factory(admin).deploy(oracle, admin.address);
   await registry.grantRole(await registry.MARKET_LISTER_ROLE(), admin.address);
-  const sessions = [Session.CLOSED, Session.PRE_MARKET, Session.REGULAR, Session.POST_MARKET, Session.OVERNIGHT];
+  const sessions = [
+    Session.CLOSED,
+    Session.PRE_MARKET,
+    Session.REGULAR,
+    Session.POST_MARKET,
+    Session.OVERNIGHT,
+  ];
   const [closed, pre, regular, post, overnight] = sessions.map((s) => defaultRiskParams(s));
-  if (closed === undefined || pre === undefined || regular === undefined || post === undefined || overnight === undefined) {
+  if (
+    closed === undefined ||
+    pre === undefined ||
+    regular === undefined ||
+    post === undefined ||
+    overnight === undefined
+  ) {
     throw new Error("no defaults");
   }
-  const breaker = (await registry.defaultCircuitBreakerParams()).toObject();
+  const b = await registry.defaultCircuitBreakerParams();
+  const breaker = {
+    level1Bps: b.level1Bps,
+    level2Bps: b.level2Bps,
+    level3Bps: b.level3Bps,
+    windowSec: b.windowSec,
+    level1HaltSec: b.level1HaltSec,
+    level2HaltSec: b.level2HaltSec,
+    level3HaltSec: b.level3HaltSec,
+    reduceOnlySec: b.reduceOnlySec,
+  };
   await registry.listMarket(
     AAPL,
     {
@@ -67,8 +89,14 @@ describe("market registry gas", function () {
   it("measures the views the clearinghouse reads and matches the snapshot", async function () {
     const { registry } = await networkHelpers.loadFixture(deployRegistryFixture);
     const calls: Record<string, string> = {
-      "tradingConfig (REGULAR)": registry.interface.encodeFunctionData("tradingConfig", [AAPL, Session.REGULAR]),
-      "tradingConfig (CLOSED)": registry.interface.encodeFunctionData("tradingConfig", [AAPL, Session.CLOSED]),
+      "tradingConfig (REGULAR)": registry.interface.encodeFunctionData("tradingConfig", [
+        AAPL,
+        Session.REGULAR,
+      ]),
+      "tradingConfig (CLOSED)": registry.interface.encodeFunctionData("tradingConfig", [
+        AAPL,
+        Session.CLOSED,
+      ]),
       marketConfig: registry.interface.encodeFunctionData("marketConfig", [AAPL]),
       sessionRiskParams: registry.interface.encodeFunctionData("sessionRiskParams", [AAPL, Session.REGULAR]),
       isListed: registry.interface.encodeFunctionData("isListed", [AAPL]),
@@ -79,7 +107,9 @@ describe("market registry gas", function () {
     console.log(
       ["      | call | execution gas |", "      |---|---:|"]
         .concat(
-          Object.entries(measured).map(([label, gas]) => `      | ${label} | ${gas.toLocaleString("en-US")} |`),
+          Object.entries(measured).map(
+            ([label, gas]) => `      | ${label} | ${gas.toLocaleString("en-US")} |`,
+          ),
         )
         .join("\n"),
     );
