@@ -28,9 +28,10 @@ import { HealthScanner } from "../keepers/liquidation/scanner.js";
 import { LiquidationStore } from "../keepers/liquidation/store.js";
 import { silentLogger } from "../keepers/lib/logger.js";
 import { DEFAULT_RETRY } from "../keepers/lib/submitter.js";
-import { MarketCalendar, Session, loadCalendarFile } from "../sdk/calendar.js";
+import { loadCalendarFile } from "../sdk/calendar.js";
 import { accountId, orderDomain, signOrder, type Order } from "../sdk/orders.js";
-import { startNode } from "../test/e2e/processes.js";
+import { startNode } from "./lib/processes.js";
+import { nextClosedSaturday } from "./lib/system.js";
 import {
   Clearinghouse__factory,
   CollateralVault__factory,
@@ -45,13 +46,6 @@ const BATCH = 40;
 const SCAN_BATCH_SIZES = [50, 100, 200];
 const X18 = 10n ** 18n;
 const USDC = 10n ** 6n;
-
-/** The first Saturday 15:00 UTC (10:00 New York, CLOSED) at least a day after `now`. */
-function nextSaturday(now: number, calendar: MarketCalendar): number {
-  let t = Math.floor(now / 86_400) * 86_400 + 86_400 + 15 * 3_600;
-  while (new Date(t * 1000).getUTCDay() !== 6 || calendar.sessionAt(t) !== Session.CLOSED) t += 86_400;
-  return t;
-}
 
 function ms(start: number): number {
   return performance.now() - start;
@@ -71,7 +65,7 @@ const connection =
 const { ethers } = connection;
 const latest = async (): Promise<number> => (await ethers.provider.getBlock("latest"))!.timestamp;
 const calendar = await loadCalendarFile();
-await ethers.provider.send("evm_setNextBlockTimestamp", [nextSaturday(await latest(), calendar)]);
+await ethers.provider.send("evm_setNextBlockTimestamp", [nextClosedSaturday(await latest(), calendar)]);
 await ethers.provider.send("evm_mine", []);
 const ids = { deploymentId: `bench-${process.pid}-${Date.now()}` };
 const journals = [ids.deploymentId, `${ids.deploymentId}-mocks`].map((id) =>

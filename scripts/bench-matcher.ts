@@ -14,16 +14,7 @@ import { silentLogger } from "../keepers/lib/logger.js";
 import { MatcherApi } from "../keepers/matcher/api.js";
 import { type BookOrder, OrderBook } from "../keepers/matcher/book.js";
 import { orderDigest } from "../sdk/orders.js";
-import {
-  E18,
-  MARKET,
-  NOW,
-  body,
-  domain,
-  makeMatcher,
-  makeOrder,
-  signed,
-} from "../test/keepers/matcher/fakes.js";
+import { E18, MARKET, NOW, body, domain, makeMatcher, makeOrder, signed } from "./lib/fake-matcher.js";
 
 const ORDERS = Math.min(Number(process.argv[2] ?? "3000"), 20_000);
 const BOOK_ORDERS = 200_000;

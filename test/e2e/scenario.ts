@@ -32,16 +32,14 @@ import {
   type ManagedProcess,
   type NodeKind,
   type RpcNode,
-} from "./processes.js";
+} from "../../scripts/lib/processes.js";
+import { deployOverRpc, fundTraders, removeJournals } from "../../scripts/lib/system.js";
 import {
   X18,
-  deployOverRpc,
-  fundTraders,
   increaseTime,
   indexPrice,
   loadCalendarFile,
   moveToRegularSession,
-  removeJournals,
   signTraderOrder,
   writePrices,
 } from "./system.js";

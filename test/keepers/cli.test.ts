@@ -27,7 +27,7 @@ import {
   freePort,
   startHardhatProcess,
   startTsProcess,
-} from "../e2e/processes.js";
+} from "../../scripts/lib/processes.js";
 
 /**
  * A production (encrypted) keystore holding SUNDIAL_FUNDING_KEEPER_KEY = the public development

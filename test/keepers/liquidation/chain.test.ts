@@ -28,7 +28,7 @@ import {
   IOracleAdapter__factory,
   MockUSDC__factory,
 } from "../../../typechain-types/index.js";
-import { devKey } from "../../e2e/processes.js";
+import { devKey } from "../../../scripts/lib/processes.js";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;

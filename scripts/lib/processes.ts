@@ -1,5 +1,5 @@
 /**
- * Child processes for the end-to-end tests: a JSON-RPC node (`hardhat node` or Foundry's `anvil`)
+ * Child processes for the end-to-end tests and the benchmarks: a JSON-RPC node (`hardhat node` or Foundry's `anvil`)
  * on a free port, and the keepers' and matcher's real CLIs, run with Node's `--import tsx` (one
  * process per CLI, so SIGTERM and SIGKILL reach the CLI itself). Every line a child prints is kept
  * (and JSON-parsed when it is a log record) so a test can wait for a log message, and is written to
