@@ -105,11 +105,18 @@ export async function runTickKeeper(options: {
     options.logger,
     () => errors.inc(),
   );
-  const server = await startMetricsServer(options.metrics, options.metricsHost, options.metricsPort);
+  // Signal handlers first, before the first await: the caller has just logged that the keeper is
+  // starting, and a SIGTERM from then on must shut down gracefully, not kill the process.
   const shutdown = new ShutdownCoordinator(options.logger);
   shutdown.register("rpc provider", () => options.provider.destroy());
+  shutdown.installSignalHandlers();
+  const server = await startMetricsServer(options.metrics, options.metricsHost, options.metricsPort);
+  if (shutdown.isShuttingDown) {
+    // Stopped while the metrics server was starting: its step was not registered yet.
+    await closeServer(server);
+    return;
+  }
   shutdown.register("metrics server", () => closeServer(server));
   shutdown.register("keeper loop", () => loop.stop());
-  shutdown.installSignalHandlers();
   loop.start();
 }
