@@ -158,6 +158,26 @@ contract MarginMathTest is Test {
         assertEq(health.maintenanceMarginX18, PositionMath.marginRequirementX18(size, mark, mmBps), "MM");
     }
 
+    /// @dev The clearinghouse's single-market fast path equals `accumulate` on the same position, within
+    /// the bounds the clearinghouse guarantees (|size| <= CH_MAX_ABS_SIZE_X18, |open notional| < 2^127).
+    function testFuzz_pnlAndInitialMargin_MatchesAccumulate(
+        int256 size,
+        int256 basis,
+        uint256 mark,
+        uint256 imBps
+    ) public pure {
+        int256 maxSize = int256(Constants.CH_MAX_ABS_SIZE_X18);
+        size = bound(size, -maxSize, maxSize);
+        basis = bound(basis, type(int128).min, type(int128).max);
+        mark = bound(mark, 0, Constants.CH_MAX_PRICE_X18);
+        imBps = bound(imBps, 0, 10_000);
+        (int256 uPnl, uint256 initialMargin) = MarginMath.pnlAndInitialMargin(size, basis, mark, imBps);
+        AccountHealth memory health = MarginMath.start(0);
+        MarginMath.accumulate(health, MarketExposure(size, basis, 0, mark, imBps, 0));
+        assertEq(uPnl, health.equityX18, "uPnL");
+        assertEq(initialMargin, health.initialMarginX18, "IM");
+    }
+
     /// @dev INV-5: withdrawing the withdrawable amount leaves equity without profit >= IM, and never
     /// more than the collateral leaves.
     function testFuzz_withdrawableX18_LeavesInitialMarginCovered(
