@@ -91,10 +91,18 @@ library MarginMath {
                 maintenanceMarginBps
             );
         }
-        (uint256 notionalUpX18, int256 uPnlX18) = _notionalAndPnl(sizeX18, openNotionalX18, markPriceX18);
+        (uint256 notionalDownX18, bool hasRemainder) = FixedPointMath.mulDivWithRemainder(
+            SignedMath.abs(sizeX18),
+            markPriceX18,
+            X18
+        );
         // Unchecked: with the ranges checked above every term is below 2^196 in magnitude (|size| and
         // mark below 2^127, divided by 1e18), so a sum over fewer than 2^58 markets cannot overflow.
         unchecked {
+            uint256 notionalUpX18 = hasRemainder ? notionalDownX18 + 1 : notionalDownX18;
+            // size * mark toward -infinity: a long's value rounds down, a short's liability up.
+            int256 uPnlX18 =
+                (sizeX18 >= 0 ? int256(notionalDownX18) : -int256(notionalUpX18)) - openNotionalX18;
             health.equityX18 += uPnlX18 - pendingFundingX18;
             health.equityWithoutProfitX18 += (uPnlX18 < 0 ? uPnlX18 : int256(0)) - pendingFundingX18;
             health.notionalX18 += notionalUpX18;
@@ -108,34 +116,25 @@ library MarginMath {
     /// of an account whose only position is the traded one.
     /// @dev Warning: no range checks. The caller guarantees |size| <= CH_MAX_ABS_SIZE_X18, |open
     /// notional| < 2^127, mark <= CH_MAX_PRICE_X18 and initialMarginBps <= BPS (the bounds `accumulate`
-    /// checks), under which nothing below overflows.
+    /// checks), under which nothing below overflows. The rounding repeats `accumulateValues` on
+    /// purpose (a shared internal helper is not inlined and costs ~100 gas per match);
+    /// `testFuzz_pnlAndInitialMargin_MatchesAccumulate` holds the two equal.
     function pnlAndInitialMargin(
         int256 sizeX18,
         int256 openNotionalX18,
         uint256 markPriceX18,
         uint256 initialMarginBps
     ) internal pure returns (int256 uPnlX18, uint256 initialMarginX18) {
-        uint256 notionalUpX18;
-        (notionalUpX18, uPnlX18) = _notionalAndPnl(sizeX18, openNotionalX18, markPriceX18);
-        initialMarginX18 = FixedPointMath.mulDivUp(notionalUpX18, initialMarginBps, BPS);
-    }
-
-    /// @dev |size| * mark rounded up (the notional margins are computed on) and the uPnL with
-    /// size * mark toward -infinity (a long's value rounds down, a short's liability up). Unchecked:
-    /// the callers' bounds (|size|, mark < 2^127; |open notional| < 2^127) keep every term below 2^200.
-    function _notionalAndPnl(
-        int256 sizeX18,
-        int256 openNotionalX18,
-        uint256 markPriceX18
-    ) private pure returns (uint256 notionalUpX18, int256 uPnlX18) {
         (uint256 notionalDownX18, bool hasRemainder) = FixedPointMath.mulDivWithRemainder(
             SignedMath.abs(sizeX18),
             markPriceX18,
             X18
         );
+        // Unchecked: |size| * mark / 1e18 < 2^200 and |open notional| < 2^127 under the caller's bounds.
         unchecked {
-            notionalUpX18 = hasRemainder ? notionalDownX18 + 1 : notionalDownX18;
+            uint256 notionalUpX18 = hasRemainder ? notionalDownX18 + 1 : notionalDownX18;
             uPnlX18 = (sizeX18 >= 0 ? int256(notionalDownX18) : -int256(notionalUpX18)) - openNotionalX18;
+            initialMarginX18 = FixedPointMath.mulDivUp(notionalUpX18, initialMarginBps, BPS);
         }
     }
 
