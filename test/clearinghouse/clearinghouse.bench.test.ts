@@ -288,6 +288,27 @@ describe("clearinghouse gas benchmark", function () {
       expect((await system.ch.position(last, AAPL)).sizeX18).to.equal(size);
     }
 
+    // The order-book case: one market maker's resting orders filled by 50 different takers in one
+    // batch. The maker's slots (position, set, nonce word, collateral) are cold only at its first
+    // fill; its later fills read and rewrite them warm. The takers open, then increase; each maker
+    // order has its own nonce.
+    {
+      const system = await fixture();
+      const makerTrades = (nonceBase: bigint): Trade[] =>
+        Array.from({ length: 50 }, (_, k) => ({
+          maker: TRADERS[0]!,
+          taker: TRADERS[k + 1]!,
+          market: AAPL,
+          takerSizeX18: size,
+          nonce: nonceBase + BigInt(k),
+        }));
+      await settle(system, makerTrades(1n));
+      const gas = await settle(system, makerTrades(101n));
+      record("settleMatches per match: increase, one maker against 50 takers, batch of 50", gas, 50n);
+      const maker = accountId(TRADERS[0]!.address, 0n);
+      expect((await system.ch.position(maker, AAPL)).sizeX18).to.equal(-100n * size);
+    }
+
     // The same match (an increase) with 2 and with 100 other traders in the market.
     for (const others of [1, 50]) {
       const system = await fixture();
