@@ -3,7 +3,6 @@ import { Wallet, id, type Signer } from "ethers";
 import { network } from "hardhat";
 import { readFile, writeFile } from "node:fs/promises";
 import { loadCalendarFile, Session } from "../../sdk/calendar.js";
-import { defaultFundingParams, defaultRiskParams } from "../../sdk/margin.js";
 import { accountId, orderDomain, signOrder, type Order } from "../../sdk/orders.js";
 import {
   Clearinghouse__factory,
@@ -17,6 +16,7 @@ import {
   OracleAdapter__factory,
   type MockPriceSource,
 } from "../../typechain-types/index.js";
+import { defaultMarketConfig, defaultSessionParams } from "../utils/listing.js";
 
 /**
  * Gas benchmark of the clearinghouse on the production wiring: the REAL OracleAdapter (NYSE
@@ -109,32 +109,7 @@ async function deploySystem() {
   await oracle.grantRole(await oracle.TRADE_REPORTER_ROLE(), await ch.getAddress());
   await registry.grantRole(await registry.MARKET_LISTER_ROLE(), adminAddress);
 
-  const sessions = [
-    Session.CLOSED,
-    Session.PRE_MARKET,
-    Session.REGULAR,
-    Session.POST_MARKET,
-    Session.OVERNIGHT,
-  ].map((s) => defaultRiskParams(s));
-  const b = await registry.defaultCircuitBreakerParams();
-  const config = {
-    listed: false,
-    status: 0,
-    tickSizeX18: 10n ** 16n,
-    stepSizeX18: 10n ** 15n,
-    minOrderSizeX18: 10n ** 15n,
-    funding: defaultFundingParams(),
-    breaker: {
-      level1Bps: b.level1Bps,
-      level2Bps: b.level2Bps,
-      level3Bps: b.level3Bps,
-      windowSec: b.windowSec,
-      level1HaltSec: b.level1HaltSec,
-      level2HaltSec: b.level2HaltSec,
-      level3HaltSec: b.level3HaltSec,
-      reduceOnlySec: b.reduceOnlySec,
-    },
-  };
+  const config = defaultMarketConfig();
   const none = ethers.ZeroAddress;
   for (const market of MARKETS) {
     await oracle.listMarket(market, oracleParams, PRICE);
@@ -143,13 +118,7 @@ async function deploySystem() {
     await oracle.setSessionSources(market, Session.POST_MARKET, streams, none);
     await oracle.setSessionSources(market, Session.OVERNIGHT, streams, none);
     await oracle.setSessionSources(market, Session.CLOSED, quotes, none);
-    await registry.listMarket(market, config, [
-      sessions[0]!,
-      sessions[1]!,
-      sessions[2]!,
-      sessions[3]!,
-      sessions[4]!,
-    ]);
+    await registry.listMarket(market, config, defaultSessionParams());
   }
 
   // The reopen: first prints at 10:05 (REOPENING, reduce-only), OPEN after the reopening window.

@@ -2,12 +2,12 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { readFile, writeFile } from "node:fs/promises";
 import { Session } from "../../sdk/calendar.js";
-import { defaultFundingParams, defaultRiskParams } from "../../sdk/margin.js";
 import {
   MarketRegistry__factory,
   MockOracleAdapter__factory,
   type MarketRegistry,
 } from "../../typechain-types/index.js";
+import { defaultMarketConfig, defaultSessionParams } from "../utils/listing.js";
 
 /**
  * Gas of the market registry's views, measured as real transactions so that every slot is cold
@@ -29,47 +29,7 @@ async function deployRegistryFixture() {
   await oracle.list(AAPL, 100n * 10n ** 18n, 2_000);
   const registry = await new MarketRegistry__factory(admin).deploy(oracle, admin.address);
   await registry.grantRole(await registry.MARKET_LISTER_ROLE(), admin.address);
-  const sessions = [
-    Session.CLOSED,
-    Session.PRE_MARKET,
-    Session.REGULAR,
-    Session.POST_MARKET,
-    Session.OVERNIGHT,
-  ];
-  const [closed, pre, regular, post, overnight] = sessions.map((s) => defaultRiskParams(s));
-  if (
-    closed === undefined ||
-    pre === undefined ||
-    regular === undefined ||
-    post === undefined ||
-    overnight === undefined
-  ) {
-    throw new Error("no defaults");
-  }
-  const b = await registry.defaultCircuitBreakerParams();
-  const breaker = {
-    level1Bps: b.level1Bps,
-    level2Bps: b.level2Bps,
-    level3Bps: b.level3Bps,
-    windowSec: b.windowSec,
-    level1HaltSec: b.level1HaltSec,
-    level2HaltSec: b.level2HaltSec,
-    level3HaltSec: b.level3HaltSec,
-    reduceOnlySec: b.reduceOnlySec,
-  };
-  await registry.listMarket(
-    AAPL,
-    {
-      listed: false,
-      status: 0,
-      tickSizeX18: 10n ** 16n,
-      stepSizeX18: 10n ** 15n,
-      minOrderSizeX18: 10n ** 15n,
-      funding: defaultFundingParams(),
-      breaker,
-    },
-    [closed, pre, regular, post, overnight],
-  );
+  await registry.listMarket(AAPL, defaultMarketConfig(), defaultSessionParams());
   return { registry };
 }
 
