@@ -140,7 +140,10 @@ export function syncPosition(
   };
 }
 
-/** Throws unless every field fits its storage field (`PositionMath.pack`). */
+/**
+ * Throws unless every field fits its storage field (`PositionMath.encode` of an inline position:
+ * size int128, open notional int127, funding index int128, split factor uint128).
+ */
 export function checkPositionPackable(position: Position): void {
   if (position.splitFactorX18 < 0n || position.splitFactorX18 > UINT128_MAX) {
     throw new SundialMathError("Position_InvalidSplitFactor", [position.splitFactorX18]);
@@ -149,7 +152,10 @@ export function checkPositionPackable(position: Position): void {
     throw new SundialMathError("Position_FundingIndexOutOfRange", [position.lastFundingIndexX18]);
   }
   checkedSize(position.sizeX18);
-  checkedOpenNotional(position.openNotionalX18);
+  const notionalBound = 1n << 126n;
+  if (position.openNotionalX18 < -notionalBound || position.openNotionalX18 >= notionalBound) {
+    throw new SundialMathError("Position_OpenNotionalOutOfRange", [position.openNotionalX18]);
+  }
 }
 
 function reduce(

@@ -11,7 +11,6 @@ import {IMarketRegistry} from "../interfaces/IMarketRegistry.sol";
 import {IOracleAdapter} from "../interfaces/IOracleAdapter.sol";
 import {BoundedSignatureChecker} from "../libraries/BoundedSignatureChecker.sol";
 import {Constants} from "../libraries/Constants.sol";
-import {FundingMath} from "../libraries/FundingMath.sol";
 import {MarginMath} from "../libraries/MarginMath.sol";
 import {MarketSetLib} from "../libraries/MarketSetLib.sol";
 import {OrderLib} from "../libraries/OrderLib.sol";
@@ -37,9 +36,14 @@ contract Clearinghouse is IClearinghouse, ClearinghouseState {
     /// @inheritdoc IClearinghouse
     bytes32 public constant GUARDIAN_ROLE = GUARDIAN;
 
+    /// @notice `viewInExtension` was called by another account than this contract.
+    error Clearinghouse_NotSelf(address caller);
+
     /// @notice The contract running the infrequent entry points in this contract's storage
     /// (`ClearinghouseExtension`, deployed by the constructor; see `_delegateToExtension`).
     address public immutable extension;
+    /// @dev `this.viewInExtension.selector`.
+    uint32 private constant VIEW_IN_EXTENSION_SELECTOR = 0x08664081;
     /// @param collateralVault The vault whose margin authority this contract becomes.
     /// @param oracleAdapter The oracle adapter (grant this contract `TRADE_REPORTER_ROLE` there).
     /// @param marketRegistry The market registry.
@@ -74,7 +78,7 @@ contract Clearinghouse is IClearinghouse, ClearinghouseState {
         Batch memory batch = _newBatch(INITIAL_MARKET_CAPACITY, 2 * count);
         batch.sequencerDown = _sequencerDown();
         for (uint256 i; i < count; ++i) {
-            if (_settleMatch(batch, i, matches[i])) ++settled;
+            if (_settleMatch(batch, matches, i)) ++settled;
         }
         _finishBatch(batch);
     }
@@ -139,8 +143,9 @@ contract Clearinghouse is IClearinghouse, ClearinghouseState {
     }
 
     /// @inheritdoc IClearinghouse
+    /// @dev Runs in `extension`.
     function tradingPauseAvailableAt() external view returns (uint256) {
-        return _tradingPauseAvailableAt();
+        _viewInExtension();
     }
 
     /// @inheritdoc IClearinghouse
@@ -169,23 +174,27 @@ contract Clearinghouse is IClearinghouse, ClearinghouseState {
     }
 
     /// @inheritdoc IClearinghouse
+    /// @dev Runs in `extension`.
     function domainSeparator() external view returns (bytes32) {
-        return _domainSeparatorV4();
+        _viewInExtension();
     }
 
     /// @inheritdoc IClearinghouse
-    function hashOrder(Order calldata order) external view returns (bytes32) {
-        return _hashTypedDataV4(OrderLib.hashCalldata(order));
+    /// @dev Runs in `extension`.
+    function hashOrder(Order calldata) external view returns (bytes32) {
+        _viewInExtension();
     }
 
     /// @inheritdoc IClearinghouse
-    function isCancelled(bytes32 orderHash) external view returns (bool) {
-        return _orderStates[orderHash] & ORDER_CANCELLED_BIT != 0;
+    /// @dev Runs in `extension`.
+    function isCancelled(bytes32) external view returns (bool) {
+        _viewInExtension();
     }
 
     /// @inheritdoc IClearinghouse
-    function filledX18(bytes32 orderHash) external view returns (uint256) {
-        return _orderStates[orderHash] & ~ORDER_CANCELLED_BIT;
+    /// @dev Runs in `extension`.
+    function filledX18(bytes32) external view returns (uint256) {
+        _viewInExtension();
     }
 
     /// @inheritdoc IClearinghouse
@@ -195,13 +204,15 @@ contract Clearinghouse is IClearinghouse, ClearinghouseState {
     }
 
     /// @inheritdoc IClearinghouse
-    function isNonceUsed(address owner, uint256 nonce) external view returns (bool) {
-        return OrderLib.isNonceUsed(_nonceBitmap[owner], nonce);
+    /// @dev Runs in `extension`.
+    function isNonceUsed(address, uint256) external view returns (bool) {
+        _viewInExtension();
     }
 
     /// @inheritdoc IClearinghouse
-    function fundingState(bytes32 marketId) external view returns (FundingState memory) {
-        return FundingMath.unpack(_fundingStates[marketId]);
+    /// @dev Runs in `extension`.
+    function fundingState(bytes32) external view returns (FundingState memory) {
+        _viewInExtension();
     }
 
     /// @inheritdoc IClearinghouse
@@ -209,12 +220,13 @@ contract Clearinghouse is IClearinghouse, ClearinghouseState {
         bytes32 marketId
     ) external view returns (uint256 longX18, uint256 shortX18, uint256 splitFactorX18) {
         ClearinghouseMarkets.OpenInterestState memory oi = _openInterest[marketId];
-        return (oi.longX18, oi.shortX18, _openInterestSplitFactor[marketId]);
+        return (oi.longX18, oi.shortX18, uint128(_marketScales[marketId]));
     }
 
     /// @inheritdoc IClearinghouse
-    function circuitBreakerState(bytes32 marketId) external view returns (CircuitBreakerState memory) {
-        return _breakers[marketId];
+    /// @dev Runs in `extension`.
+    function circuitBreakerState(bytes32) external view returns (CircuitBreakerState memory) {
+        _viewInExtension();
     }
 
     /// @inheritdoc IClearinghouse
@@ -224,7 +236,7 @@ contract Clearinghouse is IClearinghouse, ClearinghouseState {
         uint256 index = _marketIndices[marketId];
         if (index == 0) return p;
         (bool found, uint256 lane) = MarketSetLib.find(_accountMarketSets[account], index);
-        if (found) p = PositionMath.load(_positions[account][lane]);
+        if (found) p = PositionMath.load(_positions[account][lane], _fundingCheckpoints[marketId]);
     }
 
     /// @inheritdoc IClearinghouse
@@ -248,8 +260,9 @@ contract Clearinghouse is IClearinghouse, ClearinghouseState {
     }
 
     /// @inheritdoc IClearinghouse
-    function marginRatioX18(AccountId account) external view returns (int256) {
-        return MarginMath.marginRatioX18(accountHealth(account));
+    /// @dev Runs in `extension`.
+    function marginRatioX18(AccountId) external view returns (int256) {
+        _viewInExtension();
     }
 
     /// @inheritdoc IMarginAuthority
@@ -276,7 +289,12 @@ contract Clearinghouse is IClearinghouse, ClearinghouseState {
 
     /// @dev Validates match `index`, computes both sides in memory, checks margin, then writes.
     /// Returns false (after `MatchSkipped`) for a bad match; never reverts for one.
-    function _settleMatch(Batch memory batch, uint256 index, Match calldata m) private returns (bool) {
+    function _settleMatch(
+        Batch memory batch,
+        Match[] calldata matches,
+        uint256 index
+    ) private returns (bool) {
+        Match calldata m = matches[index];
         Side memory maker;
         Side memory taker;
         maker.orderHash = _hashTypedDataV4(OrderLib.hashCalldata(m.maker));
@@ -287,9 +305,24 @@ contract Clearinghouse is IClearinghouse, ClearinghouseState {
             emit MatchSkipped(index, maker.orderHash, taker.orderHash, reason);
             return false;
         }
-        _writeMatch(batch, m, batch.markets[marketIndex], maker, taker);
+        MarketCache memory market = batch.markets[marketIndex];
+        if (!market.checkpointChosen) _chooseCheckpoint(market, _matchesIn(matches, index, market.marketId));
+        _writeMatch(batch, m, market, maker, taker);
         _emitSettled(index, m, maker, taker);
         return true;
+    }
+
+    /// @dev The matches from `from` on whose maker order is in `marketId`, counted up to
+    /// `CH_CHECKPOINT_MIN_MATCHES` (all `_chooseCheckpoint` needs to know).
+    function _matchesIn(
+        Match[] calldata matches,
+        uint256 from,
+        bytes32 marketId
+    ) private pure returns (uint256 n) {
+        uint256 count = matches.length;
+        for (uint256 i = from; i < count && n < Constants.CH_CHECKPOINT_MIN_MATCHES; ++i) {
+            if (matches[i].maker.marketId == marketId) ++n;
+        }
     }
 
     function _emitSettled(uint256 index, Match calldata m, Side memory maker, Side memory taker) private {
@@ -401,11 +434,15 @@ contract Clearinghouse is IClearinghouse, ClearinghouseState {
         if (!_withinPositionBounds(maker) || !_withinPositionBounds(taker)) {
             return (SkipReason.POSITION_LIMIT, false);
         }
-        if (!_openInterestAllowed(market, maker, taker)) return (SkipReason.OPEN_INTEREST_CAP, false);
+        (uint256 longX18, uint256 shortX18) = _openInterestAfter(market, maker, taker);
+        if (!_openInterestAllowed(market, longX18, shortX18)) return (SkipReason.OPEN_INTEREST_CAP, false);
         if (_opensTooMany(maker)) return (SkipReason.MAKER_TOO_MANY_MARKETS, false);
         if (_opensTooMany(taker)) return (SkipReason.TAKER_TOO_MANY_MARKETS, false);
         if (!_marginOk(batch, market, maker, makerReduces)) return (SkipReason.MAKER_MARGIN, false);
         if (!_marginOk(batch, market, taker, takerReduces)) return (SkipReason.TAKER_MARGIN, false);
+        // Every check passed: the match's open interest is the market's (`_writeMatch` follows).
+        market.longX18 = longX18;
+        market.shortX18 = shortX18;
         return (SkipReason.MARKET_MISMATCH, true);
     }
 
@@ -467,15 +504,14 @@ contract Clearinghouse is IClearinghouse, ClearinghouseState {
         market.volumeNotionalX18 += PositionMath.notionalX18(int256(m.fillSizeX18), priceX18);
     }
 
-    /// @dev Stores both sides (positions, open interest, collateral deltas, rounding dust and fees).
+    /// @dev Stores both sides (positions, collateral deltas, rounding dust and fees); the caller has
+    /// moved the market's open interest.
     function _writeSides(
         Batch memory batch,
         MarketCache memory market,
         Side memory maker,
         Side memory taker
     ) private {
-        _updateOpenInterest(market, maker.oldSizeX18, maker.sizeX18);
-        _updateOpenInterest(market, taker.oldSizeX18, taker.sizeX18);
         int256 realizedX18 = _writeSide(batch, market, maker) + _writeSide(batch, market, taker);
         int256 openNotionalDeltaX18 =
             maker.openNotionalX18 -
@@ -573,10 +609,9 @@ contract Clearinghouse is IClearinghouse, ClearinghouseState {
     /// @dev Open interest may always shrink; a side that grows must stay within the session cap at the mark.
     function _openInterestAllowed(
         MarketCache memory market,
-        Side memory maker,
-        Side memory taker
+        uint256 longX18,
+        uint256 shortX18
     ) private pure returns (bool) {
-        (uint256 longX18, uint256 shortX18) = _openInterestAfter(market, maker, taker);
         uint256 capX18 = market.params.openInterestCapX18;
         uint256 markX18 = market.price.markPriceX18;
         if (
@@ -606,6 +641,44 @@ contract Clearinghouse is IClearinghouse, ClearinghouseState {
     /// @dev A new position in a market while the account's set has no free lane.
     function _opensTooMany(Side memory side) private pure returns (bool) {
         return !side.listed && side.sizeX18 != 0 && side.lane == MarketSetLib.NO_LANE;
+    }
+
+    /// @notice The entry point of the views that run in `extension`: callable only by this contract
+    /// (`_viewInExtension`, in a static call), it runs the call that follows its selector in the
+    /// calldata in `extension`.
+    function viewInExtension() external {
+        if (msg.sender != address(this)) revert Clearinghouse_NotSelf(msg.sender);
+        address target = extension;
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            let size := sub(calldatasize(), 4)
+            calldatacopy(ptr, 4, size)
+            let ok := delegatecall(gas(), target, ptr, size, 0, 0)
+            returndatacopy(ptr, 0, returndatasize())
+            if iszero(ok) {
+                revert(ptr, returndatasize())
+            }
+            return(ptr, returndatasize())
+        }
+    }
+
+    /// @dev Runs the current view call in `extension`: a view cannot `delegatecall`, so it static-calls
+    /// this contract's `viewInExtension` with its own calldata appended (the static context keeps
+    /// the extension's code from writing), then returns or reverts with the result.
+    function _viewInExtension() private view {
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, shl(224, VIEW_IN_EXTENSION_SELECTOR))
+            calldatacopy(add(ptr, 4), 0, calldatasize())
+            let ok := staticcall(gas(), address(), ptr, add(calldatasize(), 4), 0, 0)
+            returndatacopy(ptr, 0, returndatasize())
+            if iszero(ok) {
+                revert(ptr, returndatasize())
+            }
+            return(ptr, returndatasize())
+        }
     }
 
     /// @dev Runs the current call in `extension` (this contract's storage, `msg.sender` and value
@@ -671,6 +744,8 @@ contract Clearinghouse is IClearinghouse, ClearinghouseState {
         r.state = market.price.state;
         r.bandLowX18 = market.price.bandLowX18;
         r.bandHighX18 = market.price.bandHighX18;
+        _updateOpenInterest(market, giver.oldSizeX18, giver.sizeX18);
+        _updateOpenInterest(market, taker.oldSizeX18, taker.sizeX18);
         _writeSides(batch, market, giver, taker);
         _finishBatch(batch);
         // A flat struct of one-word fields has the memory layout of the word array.

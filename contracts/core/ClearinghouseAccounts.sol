@@ -7,6 +7,7 @@ import {IClearinghouse} from "../interfaces/IClearinghouse.sol";
 import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
 import {IMarketRegistry} from "../interfaces/IMarketRegistry.sol";
 import {IOracleAdapter} from "../interfaces/IOracleAdapter.sol";
+import {Constants} from "../libraries/Constants.sol";
 import {FundingMath} from "../libraries/FundingMath.sol";
 import {MarginMath} from "../libraries/MarginMath.sol";
 import {MarketSetLib} from "../libraries/MarketSetLib.sol";
@@ -50,6 +51,7 @@ struct Batch {
     int256 openNotionalDeltaX18;
     int256 settledDeltaX18;
     bool sequencerDown;
+    bytes32 accountSeed; // this batch's key for its transient account slots (0 until the first account)
 }
 
 /// @title ClearinghouseAccounts
@@ -82,11 +84,17 @@ abstract contract ClearinghouseAccounts is ClearinghouseMarkets {
     mapping(bytes32 marketId => uint256 index) internal _marketIndices;
     mapping(uint256 index => bytes32 marketId) internal _indexedMarkets;
     uint256 private _indexedMarketCount;
+    /// @dev Per market, its funding checkpoints 1, 2, ... (`PositionMath.fundingWord` of the funding
+    /// index and split factor at the batch that wrote it): a checkpointed position refers to one by
+    /// number instead of keeping the word in its own second slot (`PackedPosition`).
+    mapping(bytes32 marketId => mapping(uint256 checkpoint => uint256 word)) internal _fundingCheckpoints;
 
     /// @dev Market cache entries allocated up front; `_marketIn` doubles the array when it is full.
     uint256 internal constant INITIAL_MARKET_CAPACITY = 8;
     /// @dev Seed of the transient slots that map an account to its `Batch.accounts` index + 1.
     bytes32 private constant BATCH_ACCOUNT_SEED = keccak256("sundial.clearinghouse.batchAccount");
+    /// @dev Transient slot counting the transaction's batches (`_newAccountSeed`).
+    bytes32 private constant BATCH_COUNTER_SLOT = keccak256("sundial.clearinghouse.batchCounter");
 
     constructor(
         ICollateralVault collateralVault,
@@ -116,7 +124,7 @@ abstract contract ClearinghouseAccounts is ClearinghouseMarkets {
         (listed, side.lane) = MarketSetLib.find(set, index);
         side.listed = listed;
         if (!listed) return;
-        Position memory p = PositionMath.load(_positions[side.account][side.lane]);
+        Position memory p = _loadPosition(market, _positions[side.account][side.lane]);
         side.fundingOwedX18 = PositionMath.sync(p, market.funding.indexX18, market.price.splitFactorX18);
         side.oldSizeX18 = p.sizeX18;
         side.oldOpenNotionalX18 = p.openNotionalX18;
@@ -146,7 +154,9 @@ abstract contract ClearinghouseAccounts is ClearinghouseMarkets {
                 market.funding.indexX18,
                 market.price.splitFactorX18
             );
-            PositionMath.store(_positions[account][side.lane], p);
+            // A new position also writes its lane's funding slot: every lane holding a position then
+            // has a non-zero one, so a later inline store never pays for a fresh slot.
+            PositionMath.store(_positions[account][side.lane], p, market.positionCheckpoint, !side.listed);
         }
         batch.accounts[side.accountIndex].deltaX18 += side.realizedPnlX18 - side.fundingOwedX18 - side.feeX18;
         return side.realizedPnlX18;
@@ -222,7 +232,7 @@ abstract contract ClearinghouseAccounts is ClearinghouseMarkets {
             // The index first: `_marketIn` may replace `batch.markets` with a grown array.
             uint256 marketIndex = _marketIn(batch, _indexedMarkets[index]);
             MarketCache memory market = batch.markets[marketIndex];
-            Position memory p = PositionMath.load(_positions[account][lane]);
+            Position memory p = _loadPosition(market, _positions[account][lane]);
             int256 sizeX18 = PositionMath.rescaleSize(
                 p.sizeX18,
                 p.splitFactorX18,
@@ -266,6 +276,49 @@ abstract contract ClearinghouseAccounts is ClearinghouseMarkets {
             index = _marketIndices[market.marketId];
             market.setIndex = index;
         }
+    }
+
+    /// @dev A stored position in `market` (`PositionMath.load`), reading each funding checkpoint once per
+    /// batch: the cache keeps the last one read (a batch's positions often share one).
+    function _loadPosition(
+        MarketCache memory market,
+        PackedPosition storage stored
+    ) internal view returns (Position memory) {
+        uint256 head = stored.head;
+        uint256 checkpoint = PositionMath.checkpointOf(head);
+        uint256 word;
+        if (checkpoint == 0) {
+            word = stored.funding;
+        } else if (checkpoint == market.readCheckpoint) {
+            word = market.readCheckpointWord;
+        } else {
+            word = _fundingCheckpoints[market.marketId][checkpoint];
+            market.readCheckpoint = checkpoint;
+            market.readCheckpointWord = word;
+        }
+        return PositionMath.decode(head, word);
+    }
+
+    /// @dev Chooses, once per market and batch, how the batch stores positions in `market`: with
+    /// `matches` (an upper bound of the batch's matches in it) of at least
+    /// `CH_CHECKPOINT_MIN_MATCHES`, checkpointed, referring to the market's latest checkpoint if it
+    /// holds the current funding index and split factor, else to a new one; otherwise inline.
+    function _chooseCheckpoint(MarketCache memory market, uint256 matches) internal {
+        market.checkpointChosen = true;
+        if (matches < Constants.CH_CHECKPOINT_MIN_MATCHES) return;
+        uint256 word = PositionMath.fundingWord(market.funding.indexX18, market.price.splitFactorX18);
+        mapping(uint256 checkpoint => uint256 word) storage checkpoints = _fundingCheckpoints[
+            market.marketId
+        ];
+        uint256 latest = market.checkpointCount;
+        if (latest == 0 || checkpoints[latest] != word) {
+            // After 2^40 - 1 checkpoints (a new one per batch and second: 34,000 years) positions stay inline.
+            if (latest == PositionMath.MAX_CHECKPOINT) return;
+            ++latest;
+            checkpoints[latest] = word;
+            market.checkpointCount = latest;
+        }
+        market.positionCheckpoint = latest;
     }
 
     /// @dev Numbers a market at its first position ever.
@@ -317,9 +370,13 @@ abstract contract ClearinghouseAccounts is ClearinghouseMarkets {
     }
 
     /// @dev The batch's account entry of `account` (loading its collateral on first use), found
-    /// through a transient slot (O(1)); `_finishBatch` clears the slots.
+    /// through a transient slot (O(1)) under the batch's own seed.
     function _accountIn(Batch memory batch, AccountId account) internal returns (uint256) {
-        TransientSlot.Uint256Slot slot = _batchAccountSlot(account);
+        bytes32 seed = batch.accountSeed;
+        if (seed == 0) seed = _newAccountSeed(batch);
+        TransientSlot.Uint256Slot slot = TransientSlot.asUint256(
+            Hashes.efficientKeccak256(AccountId.unwrap(account), seed)
+        );
         uint256 indexPlusOne = slot.tload();
         if (indexPlusOne != 0) return indexPlusOne - 1;
         uint256 count = batch.accountCount;
@@ -329,9 +386,15 @@ abstract contract ClearinghouseAccounts is ClearinghouseMarkets {
         return count;
     }
 
-    function _batchAccountSlot(AccountId account) private pure returns (TransientSlot.Uint256Slot) {
-        return
-            TransientSlot.asUint256(Hashes.efficientKeccak256(AccountId.unwrap(account), BATCH_ACCOUNT_SEED));
+    /// @dev A seed of its own for each batch of the transaction (from a transient counter): a batch
+    /// never sees another's account slots (several batches may run in one transaction: liquidations,
+    /// a contract calling `settleMatches` twice), so no slot needs clearing.
+    function _newAccountSeed(Batch memory batch) private returns (bytes32 seed) {
+        TransientSlot.Uint256Slot counter = TransientSlot.asUint256(BATCH_COUNTER_SLOT);
+        uint256 n = counter.tload() + 1;
+        counter.tstore(n);
+        seed = Hashes.efficientKeccak256(BATCH_ACCOUNT_SEED, bytes32(n));
+        batch.accountSeed = seed;
     }
 
     /// @dev Writes every market the batch loaded, reports fills to the oracle, applies collateral
@@ -360,7 +423,6 @@ abstract contract ClearinghouseAccounts is ClearinghouseMarkets {
             AccountCache memory cache = batch.accounts[i];
             accounts[i] = cache.account;
             deltas[i] = cache.deltaX18;
-            _batchAccountSlot(cache.account).tstore(0);
         }
         _vault.applySettlement(accounts, deltas, batch.feeDeltaX18);
     }

@@ -6,10 +6,14 @@ import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
 import {IMarketRegistry} from "../interfaces/IMarketRegistry.sol";
 import {IOracleAdapter} from "../interfaces/IOracleAdapter.sol";
 import {Constants} from "../libraries/Constants.sol";
+import {FundingMath} from "../libraries/FundingMath.sol";
+import {MarginMath} from "../libraries/MarginMath.sol";
 import {MarketSetLib} from "../libraries/MarketSetLib.sol";
 import {OrderLib} from "../libraries/OrderLib.sol";
 import {PositionMath} from "../libraries/PositionMath.sol";
 import {AccountId, AccountIdLib} from "../types/Account.sol";
+import {CircuitBreakerState} from "../types/Clearinghouse.sol";
+import {FundingState} from "../types/Market.sol";
 import {Order} from "../types/Order.sol";
 import {Batch, Side} from "./ClearinghouseAccounts.sol";
 import {MarketCache, TradingMode} from "./ClearinghouseMarkets.sol";
@@ -147,5 +151,55 @@ contract ClearinghouseExtension is ClearinghouseState {
         // The pause ends now; the cooldown for the next one counts from here.
         _tradingPausedUntil = block.timestamp;
         emit IClearinghouse.TradingUnpaused(msg.sender);
+    }
+
+    // ============================================================================ views
+    // Run through `Clearinghouse.viewInExtension` in a static call.
+
+    /// @dev `IClearinghouse.tradingPauseAvailableAt`.
+    function tradingPauseAvailableAt() external view onlyDelegated returns (uint256) {
+        return _tradingPauseAvailableAt();
+    }
+
+    /// @dev `IClearinghouse.domainSeparator`.
+    function domainSeparator() external view onlyDelegated returns (bytes32) {
+        return _domainSeparatorV4();
+    }
+
+    /// @dev `IClearinghouse.hashOrder`.
+    function hashOrder(Order calldata order) external view onlyDelegated returns (bytes32) {
+        return _hashTypedDataV4(OrderLib.hashCalldata(order));
+    }
+
+    /// @dev `IClearinghouse.isCancelled`.
+    function isCancelled(bytes32 orderHash) external view onlyDelegated returns (bool) {
+        return _orderStates[orderHash] & ORDER_CANCELLED_BIT != 0;
+    }
+
+    /// @dev `IClearinghouse.filledX18`.
+    function filledX18(bytes32 orderHash) external view onlyDelegated returns (uint256) {
+        return _orderStates[orderHash] & ~ORDER_CANCELLED_BIT;
+    }
+
+    /// @dev `IClearinghouse.isNonceUsed`.
+    function isNonceUsed(address owner, uint256 nonce) external view onlyDelegated returns (bool) {
+        return OrderLib.isNonceUsed(_nonceBitmap[owner], nonce);
+    }
+
+    /// @dev `IClearinghouse.fundingState`.
+    function fundingState(bytes32 marketId) external view onlyDelegated returns (FundingState memory) {
+        return FundingMath.unpack(_fundingStates[marketId]);
+    }
+
+    /// @dev `IClearinghouse.circuitBreakerState`.
+    function circuitBreakerState(
+        bytes32 marketId
+    ) external view onlyDelegated returns (CircuitBreakerState memory) {
+        return _breakers[marketId];
+    }
+
+    /// @dev `IClearinghouse.marginRatioX18`.
+    function marginRatioX18(AccountId account) external view onlyDelegated returns (int256) {
+        return MarginMath.marginRatioX18(IClearinghouse(address(this)).accountHealth(account));
     }
 }

@@ -41,6 +41,11 @@ struct MarketCache {
     uint256 volumeSizeX18;
     uint256 volumeNotionalX18;
     uint256 setIndex; // the market's index in account sets (0: not looked up, or none yet)
+    uint256 checkpointCount; // the market's funding checkpoints (the latest is number `checkpointCount`)
+    uint256 positionCheckpoint; // the checkpoint positions written by this batch refer to (0: inline)
+    bool checkpointChosen; // `positionCheckpoint` was chosen (settleMatches, once per market and batch)
+    uint256 readCheckpoint; // the funding checkpoint last read for a position (0: none yet)
+    uint256 readCheckpointWord; // and its word
 }
 
 /// @title ClearinghouseMarkets
@@ -62,7 +67,9 @@ abstract contract ClearinghouseMarkets {
 
     mapping(bytes32 marketId => PackedFundingState) internal _fundingStates;
     mapping(bytes32 marketId => OpenInterestState) internal _openInterest;
-    mapping(bytes32 marketId => uint256 splitFactorX18) internal _openInterestSplitFactor;
+    /// @dev Per market, one word: the split factor its open interest is stored at (low 128 bits) and
+    /// the number of its funding checkpoints (`ClearinghouseAccounts._fundingCheckpoints`, above).
+    mapping(bytes32 marketId => uint256 word) internal _marketScales;
     mapping(bytes32 marketId => CircuitBreakerState) internal _breakers;
 
     constructor(IOracleAdapter oracleAdapter, IMarketRegistry marketRegistry) {
@@ -139,7 +146,10 @@ abstract contract ClearinghouseMarkets {
         }
         // Open interest is at most the sum of |sizes|, each below 2^127 by PositionMath's bounds.
         _openInterest[marketId] = OpenInterestState(uint128(market.longX18), uint128(market.shortX18));
-        _openInterestSplitFactor[marketId] = market.price.splitFactorX18;
+        // The split factor is at most 1e22 (the oracle's bound; checked) and the count below 2^40
+        // (`_chooseCheckpoint`).
+        _marketScales[marketId] =
+            uint256(SafeCast.toUint128(market.price.splitFactorX18)) | (market.checkpointCount << 128);
         if (market.breakerChanged) {
             CircuitBreakerState memory breaker = market.breaker;
             _breakers[marketId] = breaker;
@@ -205,7 +215,9 @@ abstract contract ClearinghouseMarkets {
 
     function _loadOpenInterest(MarketCache memory market) private view {
         OpenInterestState memory oi = _openInterest[market.marketId];
-        uint256 fromFactor = _openInterestSplitFactor[market.marketId];
+        uint256 scale = _marketScales[market.marketId];
+        uint256 fromFactor = uint128(scale);
+        market.checkpointCount = scale >> 128;
         uint256 toFactor = market.price.splitFactorX18;
         market.longX18 = oi.longX18;
         market.shortX18 = oi.shortX18;

@@ -393,6 +393,12 @@ library Constants {
     /// 128 matches (~30M gas at ~200k per match with cold storage) fill a block, so a longer batch
     /// could not be included anyway.
     uint256 internal constant CH_MAX_MATCHES_PER_BATCH = 128;
+    /// @dev A batch with at least this many matches in a market stores its positions there
+    /// checkpointed (one slot each, referring to a funding checkpoint the batch writes once, a fresh
+    /// slot of ~22k gas plus ~3k for the count) instead of inline (a second slot per position,
+    /// ~2.9k gas per write): from about 5 matches (10 position writes) a checkpoint pays for itself;
+    /// 8 leaves room for matches that are skipped.
+    uint256 internal constant CH_CHECKPOINT_MIN_MATCHES = 8;
     /// @dev Length of a guardian's trading pause: 24 h, long enough for the timelock to react (its
     /// minimum delay is shorter), short enough that a rogue guardian cannot freeze markets for long.
     /// Unlike the vault's withdrawal pause, positions stay open meanwhile and can still be settled,

@@ -37,12 +37,14 @@ library PositionMath {
     error Position_OpenNotionalAboveMax(int256 openNotionalX18, uint256 maxAbsOpenNotionalX18);
     /// @notice A size does not fit int128 (its storage field).
     error Position_SizeOutOfRange(int256 sizeX18);
-    /// @notice An open notional does not fit int128 (its storage field).
+    /// @notice An open notional does not fit its field (int128 in arithmetic, int127 in storage).
     error Position_OpenNotionalOutOfRange(int256 openNotionalX18);
     /// @notice A funding index does not fit int128 (its storage field).
     error Position_FundingIndexOutOfRange(int256 fundingIndexX18);
     /// @notice A split factor is zero or does not fit uint128 (its storage field).
     error Position_InvalidSplitFactor(uint256 splitFactorX18);
+    /// @notice A funding checkpoint number does not fit the head word's 40 bits.
+    error Position_CheckpointOutOfRange(uint256 checkpoint);
 
     uint256 private constant X18 = Constants.X18;
     /// @dev `X18 * BPS`: divides `size * price * ratioBps`.
@@ -185,57 +187,87 @@ library PositionMath {
         position.splitFactorX18 = splitFactorX18;
     }
 
-    /// @notice The storage form of `position`, reverting if a field does not fit.
-    function pack(Position memory position) internal pure returns (PackedPosition memory packed) {
-        _checkPackable(position);
-        // Each narrowing cast below is range-checked.
-        packed.sizeX18 = int128(_checkedSize(position.sizeX18));
-        packed.openNotionalX18 = int128(_checkedOpenNotional(position.openNotionalX18));
-        packed.lastFundingIndexX18 = int128(position.lastFundingIndexX18);
-        packed.splitFactorX18 = uint128(position.splitFactorX18);
+    /// @notice Bit 255 of a head word: the position's funding word is its market's checkpoint
+    /// (`PackedPosition`).
+    uint256 internal constant CHECKPOINTED = 1 << 255;
+    /// @notice The largest checkpoint number a head word holds (40 bits).
+    uint256 internal constant MAX_CHECKPOINT = (1 << 40) - 1;
+
+    /// @notice The funding word of a position or a funding checkpoint: the funding index snapshot in
+    /// the low 128 bits, the split factor in the high 128 bits. Reverts if either does not fit.
+    function fundingWord(int256 fundingIndexX18, uint256 splitFactorX18) internal pure returns (uint256) {
+        if (splitFactorX18 > type(uint128).max) revert Position_InvalidSplitFactor(splitFactorX18);
+        if (!_fitsInt128(fundingIndexX18)) revert Position_FundingIndexOutOfRange(fundingIndexX18);
+        return uint256(uint128(int128(fundingIndexX18))) | (splitFactorX18 << 128);
     }
 
-    /// @notice The memory form of a stored position.
-    function unpack(PackedPosition memory packed) internal pure returns (Position memory position) {
-        position.sizeX18 = packed.sizeX18;
-        position.openNotionalX18 = packed.openNotionalX18;
-        position.lastFundingIndexX18 = packed.lastFundingIndexX18;
-        position.splitFactorX18 = packed.splitFactorX18;
-    }
-
-    /// @notice Reads a stored position with one SLOAD per slot (the compiler's struct copy loads each
-    /// packed field separately). Equals `unpack` of the stored struct (differential-tested).
-    function load(PackedPosition storage stored) internal view returns (Position memory position) {
-        uint256 word0;
-        uint256 word1;
-        // solhint-disable-next-line no-inline-assembly
-        assembly ("memory-safe") {
-            word0 := sload(stored.slot)
-            word1 := sload(add(stored.slot, 1))
+    /// @notice The storage form of `position`: checkpointed when `checkpoint` is not 0 and the size
+    /// and open notional fit the compact fields (the caller guarantees that the checkpoint's funding
+    /// word is `fundingWord` of the position), else inline. Reverts if a field does not fit.
+    /// @return head The head word.
+    /// @return funding The position's funding word (to store in slot 1 when `head` is inline).
+    function encode(
+        Position memory position,
+        uint256 checkpoint
+    ) internal pure returns (uint256 head, uint256 funding) {
+        funding = fundingWord(position.lastFundingIndexX18, position.splitFactorX18);
+        int256 sizeX18 = position.sizeX18;
+        int256 openNotionalX18 = position.openNotionalX18;
+        if (checkpoint > MAX_CHECKPOINT) revert Position_CheckpointOutOfRange(checkpoint);
+        if (checkpoint != 0 && _fitsBits(sizeX18, 104) && _fitsBits(openNotionalX18, 111)) {
+            head =
+                CHECKPOINTED |
+                (checkpoint << 215) |
+                ((uint256(openNotionalX18) & ((1 << 111) - 1)) << 104) |
+                (uint256(sizeX18) & ((1 << 104) - 1));
+        } else {
+            if (!_fitsInt128(sizeX18)) revert Position_SizeOutOfRange(sizeX18);
+            if (!_fitsBits(openNotionalX18, 127)) revert Position_OpenNotionalOutOfRange(openNotionalX18);
+            head = ((uint256(openNotionalX18) & ((1 << 127) - 1)) << 128) | uint256(uint128(int128(sizeX18)));
         }
-        // Solidity's layout: a slot's first field in its low 128 bits; the casts sign-extend.
-        position.sizeX18 = int128(uint128(word0));
-        position.openNotionalX18 = int128(uint128(word0 >> 128));
-        position.lastFundingIndexX18 = int128(uint128(word1));
-        position.splitFactorX18 = word1 >> 128;
     }
 
-    /// @notice Stores `position` with one SSTORE per slot (the compiler's struct copy writes each
-    /// packed field separately: a second SSTORE and SLOAD per slot), reverting like `pack` if a field
-    /// does not fit. Same layout as assigning `pack(position)` (differential-tested).
-    function store(PackedPosition storage stored, Position memory position) internal {
-        _checkPackable(position);
-        // Each narrowing cast below is range-checked (above and by the checked helpers).
-        uint256 word0 =
-            uint256(uint128(int128(_checkedSize(position.sizeX18)))) |
-                (uint256(uint128(int128(_checkedOpenNotional(position.openNotionalX18)))) << 128);
-        uint256 word1 =
-            uint256(uint128(int128(position.lastFundingIndexX18))) | (position.splitFactorX18 << 128);
-        // solhint-disable-next-line no-inline-assembly
-        assembly ("memory-safe") {
-            sstore(stored.slot, word0)
-            sstore(add(stored.slot, 1), word1)
+    /// @notice The memory form of a stored position from its head and its funding word (the lane's
+    /// slot 1 when inline, the market's checkpoint `checkpointOf(head)` when checkpointed).
+    function decode(uint256 head, uint256 funding) internal pure returns (Position memory position) {
+        if (head & CHECKPOINTED == 0) {
+            position.sizeX18 = int128(uint128(head));
+            position.openNotionalX18 = int256(head << 1) >> 129;
+        } else {
+            position.sizeX18 = int104(uint104(head));
+            position.openNotionalX18 = int256(head << 41) >> 145;
         }
+        position.lastFundingIndexX18 = int128(uint128(funding));
+        position.splitFactorX18 = funding >> 128;
+    }
+
+    /// @notice The checkpoint number of a checkpointed head (0 for an inline one).
+    function checkpointOf(uint256 head) internal pure returns (uint256) {
+        return head & CHECKPOINTED == 0 ? 0 : (head >> 215) & MAX_CHECKPOINT;
+    }
+
+    /// @notice Reads a stored position: its head, then its funding word from the lane (inline) or from
+    /// `checkpoints` (the position's market's funding checkpoints).
+    function load(
+        PackedPosition storage stored,
+        mapping(uint256 checkpoint => uint256 word) storage checkpoints
+    ) internal view returns (Position memory) {
+        uint256 head = stored.head;
+        uint256 checkpoint = checkpointOf(head);
+        return decode(head, checkpoint == 0 ? stored.funding : checkpoints[checkpoint]);
+    }
+
+    /// @notice Stores `position` (`encode`): the head, and the funding word when inline or when
+    /// `writeFunding` (one SSTORE when checkpointed, two otherwise).
+    function store(
+        PackedPosition storage stored,
+        Position memory position,
+        uint256 checkpoint,
+        bool writeFunding
+    ) internal {
+        (uint256 head, uint256 funding) = encode(position, checkpoint);
+        stored.head = head;
+        if (writeFunding || head & CHECKPOINTED == 0) stored.funding = funding;
     }
 
     /// @dev Reduce or close (|new| < |old|, same side or zero). Both shares of the basis round toward
@@ -276,16 +308,6 @@ library PositionMath {
         _checkedOpenNotional(openNotionalX18);
     }
 
-    /// @dev The funding index and split factor fit their fields (size and open notional are checked
-    /// where they are narrowed).
-    function _checkPackable(Position memory position) private pure {
-        if (position.splitFactorX18 > type(uint128).max)
-            revert Position_InvalidSplitFactor(position.splitFactorX18);
-        if (!_fitsInt128(position.lastFundingIndexX18)) {
-            revert Position_FundingIndexOutOfRange(position.lastFundingIndexX18);
-        }
-    }
-
     function _checkGrowth(int256 newSizeX18, int256 newOpenNotionalX18) private pure {
         if (SignedMath.abs(newSizeX18) > Constants.CH_MAX_ABS_SIZE_X18) {
             revert Position_SizeAboveMax(newSizeX18, Constants.CH_MAX_ABS_SIZE_X18);
@@ -308,5 +330,11 @@ library PositionMath {
     /// @dev Whether `value` fits int128 (a sign extension from bit 127 leaves it unchanged).
     function _fitsInt128(int256 value) private pure returns (bool) {
         return int256(int128(value)) == value;
+    }
+
+    /// @dev Whether `value` fits a signed field of `bits` bits (1 <= bits <= 255).
+    function _fitsBits(int256 value, uint256 bits) private pure returns (bool) {
+        int256 bound = int256(1 << (bits - 1));
+        return value >= -bound && value < bound;
     }
 }

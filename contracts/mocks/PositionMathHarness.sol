@@ -3,7 +3,7 @@ pragma solidity 0.8.30;
 
 import {FixedPointMath} from "../libraries/FixedPointMath.sol";
 import {PositionMath} from "../libraries/PositionMath.sol";
-import {PackedPosition, Position} from "../types/Market.sol";
+import {Position} from "../types/Market.sol";
 
 /// @notice Test harness: exposes `PositionMath` and `FixedPointMath` externally (for expected reverts
 /// in Solidity tests and for the SDK differential tests), with batch entry points and gas probes.
@@ -139,12 +139,15 @@ contract PositionMathHarness {
         return (position, fundingOwedX18);
     }
 
-    function pack(Position memory position) external pure returns (PackedPosition memory) {
-        return PositionMath.pack(position);
+    function encode(
+        Position memory position,
+        uint256 checkpoint
+    ) external pure returns (uint256 head, uint256 funding) {
+        return PositionMath.encode(position, checkpoint);
     }
 
-    function unpack(PackedPosition memory packed) external pure returns (Position memory) {
-        return PositionMath.unpack(packed);
+    function fundingWord(int256 fundingIndexX18, uint256 splitFactorX18) external pure returns (uint256) {
+        return PositionMath.fundingWord(fundingIndexX18, splitFactorX18);
     }
 
     /// @notice `applyFill` over many cases; a reverting case reports its revert data.

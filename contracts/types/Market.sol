@@ -43,17 +43,26 @@ struct Position {
     uint256 splitFactorX18; // 0 only for a never-touched (empty) position
 }
 
-/// @notice The storage form of a `Position`: two slots. `PositionMath.pack`/`unpack` convert,
-/// reverting with a custom error for any value outside its field.
-/// @dev Ranges: |size| <= int128.max (~1.7e38): fills cap |size| at 1e30 and a split rescales by at
-/// most 1e8. |openNotional| <= int128.max: fills cap it at 1e33 and splits never change it. The
-/// funding index is USD per base share; int128 holds 1.7e20 USD per share of cumulative funding.
-/// The split factor is in [1e14, 1e22] by the oracle's bounds (uint128 is ample).
+/// @notice The storage form of a `Position`: a head word, and a funding word used only when the
+/// head says so. `PositionMath.encode`/`decode` convert, reverting with a custom error for any value
+/// outside its field.
+/// @dev The funding word is a position's funding index snapshot (low 128 bits, int128) and split
+/// factor (high 128 bits); it has the layout of a market's funding checkpoint. The head has two forms,
+/// told apart by bit 255 (`PositionMath.CHECKPOINTED`):
+/// - checkpointed (bit 255 set): size int104 in bits 0..103, open notional int111 in bits 104..214,
+///   checkpoint number (uint40, >= 1) in bits 215..254. The funding word is the market's checkpoint
+///   of that number (`Clearinghouse` writes one per market per large batch); `funding` is not used.
+///   One slot per position read and written.
+/// - inline (bit 255 clear): size int128 in bits 0..127, open notional int127 in bits 128..254; the
+///   funding word is `funding`.
+/// Ranges: |size| <= int128.max (~1.7e38): fills cap |size| at 1e30 (< 2^103) and a split rescales
+/// by at most 1e8, so a position outside int104 (only after a large forward split) stays inline.
+/// |openNotional| <= 1e33 < 2^110: fills cap it and splits never change it. The funding index is
+/// USD per base share; int128 holds 1.7e20 USD per share of cumulative funding. The split factor is
+/// in [1e14, 1e22] by the oracle's bounds (uint128 is ample).
 struct PackedPosition {
-    int128 sizeX18; // slot 0
-    int128 openNotionalX18; // slot 0
-    int128 lastFundingIndexX18; // slot 1
-    uint128 splitFactorX18; // slot 1
+    uint256 head; // slot 0
+    uint256 funding; // slot 1: the funding word of an inline position
 }
 
 /// @notice A market's funding state in memory (SPEC 5.4; see `FundingMath` for the formulas).

@@ -34,8 +34,9 @@ contract ClearinghouseSettleTest is ClearinghouseTestBase {
         _assertIdentity();
     }
 
-    /// The batch's account index lives in transient storage: a second batch in the same transaction
-    /// (this whole test) must not see the first batch's indices (bob was index 1, now carol is 0).
+    /// The batch's account index lives in transient storage under a per-batch seed: a second batch in
+    /// the same transaction (this whole test) must not see the first batch's indices (bob was index 1,
+    /// now carol is 0).
     function test_settleMatches_ClearsBatchAccountIndexBetweenBatches() public {
         assertEq(_trade(alice, bob, 10e18, PRICE), 1);
         assertEq(_trade(carol, bob, 10e18, PRICE), 1);

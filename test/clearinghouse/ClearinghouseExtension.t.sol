@@ -2,7 +2,10 @@
 pragma solidity 0.8.30;
 
 import {ClearinghouseTestBase} from "./ClearinghouseTestBase.sol";
+import {Clearinghouse} from "../../contracts/core/Clearinghouse.sol";
 import {ClearinghouseExtension} from "../../contracts/core/ClearinghouseExtension.sol";
+import {Constants} from "../../contracts/libraries/Constants.sol";
+import {OrderLib} from "../../contracts/libraries/OrderLib.sol";
 import {IClearinghouse} from "../../contracts/interfaces/IClearinghouse.sol";
 import {SkipReason} from "../../contracts/types/Clearinghouse.sol";
 import {Order} from "../../contracts/types/Order.sol";
@@ -96,5 +99,58 @@ contract ClearinghouseExtensionTest is ClearinghouseTestBase {
             abi.encodeWithSelector(IClearinghouse.Clearinghouse_NotOwnerOrOperator.selector, carol, alice)
         );
         ch.raiseNonceFloor(alice, 5);
+    }
+
+    /// @dev The views that run in the extension read the clearinghouse's storage (through its own
+    /// static call to `viewInExtension`) and answer what the state says.
+    function test_extensionViews_ReadTheClearinghouseState() public {
+        Order memory maker = _order(alice, AAPL, false, 2e18, PRICE);
+        Order memory taker = _order(bob, AAPL, true, 1e18, PRICE);
+        assertEq(_settle(_match(maker, taker, 1e18)), 1, "settled");
+        bytes32 makerHash = ch.hashOrder(maker);
+        bytes32 typeHash = keccak256(
+            "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
+        );
+        bytes32 domain = keccak256(
+            abi.encode(
+                typeHash,
+                keccak256(bytes(OrderLib.DOMAIN_NAME)),
+                keccak256(bytes(OrderLib.DOMAIN_VERSION)),
+                block.chainid,
+                address(ch)
+            )
+        );
+        assertEq(ch.domainSeparator(), domain, "the clearinghouse's domain, not the extension's");
+        assertEq(makerHash, keccak256(abi.encodePacked("\x19\x01", domain, _structHash(maker))), "digest");
+        assertEq(ch.filledX18(makerHash), 1e18, "partial fill recorded");
+        assertFalse(ch.isCancelled(makerHash), "not cancelled");
+        assertTrue(ch.isNonceUsed(alice, maker.nonce), "nonce used by the first fill");
+        assertFalse(ch.isNonceUsed(alice, maker.nonce + 100), "other nonce free");
+        assertEq(ch.fundingState(AAPL).lastUpdateTime, block.timestamp, "funding state written by the batch");
+        assertEq(ch.circuitBreakerState(AAPL).referencePriceX18, PRICE, "breaker reference set");
+        int256 ratio = ch.marginRatioX18(_account(bob));
+        assertGt(ratio, 0, "margin ratio of a funded long");
+        assertEq(ch.tradingPauseAvailableAt(), 0, "never paused");
+        vm.prank(guardian);
+        ch.pauseTrading();
+        assertEq(
+            ch.tradingPauseAvailableAt(),
+            ch.tradingPausedUntil() + Constants.CH_TRADING_PAUSE_COOLDOWN,
+            "pause then cooldown"
+        );
+    }
+
+    function test_viewInExtension_RevertIf_NotCalledByTheClearinghouse() public {
+        vm.prank(stranger);
+        vm.expectRevert(abi.encodeWithSelector(Clearinghouse.Clearinghouse_NotSelf.selector, stranger));
+        ch.viewInExtension();
+        vm.expectRevert(ClearinghouseExtension.ClearinghouseExtension_DirectCall.selector);
+        extension.fundingState(AAPL);
+        vm.expectRevert(ClearinghouseExtension.ClearinghouseExtension_DirectCall.selector);
+        extension.isNonceUsed(alice, 1);
+    }
+
+    function _structHash(Order memory order) internal pure returns (bytes32) {
+        return OrderLib.hash(order);
     }
 }

@@ -31,6 +31,10 @@ contract LedgerHandler is Test {
     uint256 internal constant BASE_STEP_X18 = 1e9;
 
     PackedPosition[ACCOUNTS] internal positions;
+    /// @dev Funding checkpoints as the clearinghouse keeps them per market: every other fill stores
+    /// its position checkpointed, the others inline, so both storage forms carry the accounting.
+    mapping(uint256 checkpoint => uint256 word) internal checkpoints;
+    uint256 internal checkpointCount;
     int256[ACCOUNTS] public collateralX18;
     PackedFundingState internal fundingState;
     FundingParams internal fundingParams;
@@ -147,7 +151,7 @@ contract LedgerHandler is Test {
         uint256 account
     ) public view returns (int256 sizeX18, int256 valueX18, int256 owedX18) {
         FundingState memory state = _accruedView();
-        Position memory position = PositionMath.unpack(positions[account]);
+        Position memory position = PositionMath.load(positions[account], checkpoints);
         owedX18 = PositionMath.sync(position, state.indexX18, splitFactorX18);
         sizeX18 = position.sizeX18;
         valueX18 =
@@ -161,7 +165,7 @@ contract LedgerHandler is Test {
     // ------------------------------------------------------------------ internals
 
     function _fill(uint256 account, int256 size, uint256 price, int256 feeBps, int256 index) internal {
-        Position memory position = PositionMath.unpack(positions[account]);
+        Position memory position = PositionMath.load(positions[account], checkpoints);
         int256 owed = PositionMath.sync(position, index, splitFactorX18);
         fundingSettledX18 += owed;
         ++settlements;
@@ -174,9 +178,22 @@ contract LedgerHandler is Test {
         int256 fee = PositionMath.tradingFeeX18(size, price, feeBps);
         position.sizeX18 = newSize;
         position.openNotionalX18 = newBasis;
-        positions[account] = PositionMath.pack(position);
+        uint256 checkpoint;
+        if (settlements % 2 == 0) {
+            checkpoint = _checkpoint(
+                PositionMath.fundingWord(position.lastFundingIndexX18, position.splitFactorX18)
+            );
+        }
+        PositionMath.store(positions[account], position, checkpoint, false);
         collateralX18[account] += realized - owed - fee;
         feesX18 += fee;
+    }
+
+    /// @dev The latest checkpoint if it holds `word`, else a new one.
+    function _checkpoint(uint256 word) internal returns (uint256) {
+        if (checkpointCount == 0 || checkpoints[checkpointCount] != word)
+            checkpoints[++checkpointCount] = word;
+        return checkpointCount;
     }
 
     function _accrued() internal returns (FundingState memory state) {

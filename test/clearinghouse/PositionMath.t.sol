@@ -9,7 +9,7 @@ import {PackedPositionStore} from "../../contracts/mocks/PackedStores.sol";
 import {Position} from "../../contracts/types/Market.sol";
 
 /// @notice Unit and fuzz tests of `PositionMath`: exact fills (open, increase, reduce, close, flip),
-/// rounding directions, splits, the risk-reduction test, bounds and packing. Expected values are
+/// rounding directions, splits, the risk-reduction test, bounds and the storage form. Expected values are
 /// computed by hand in the comments.
 contract PositionMathTest is Test {
     uint256 internal constant E18 = 1e18;
@@ -512,70 +512,172 @@ contract PositionMathTest is Test {
         assertEq(position.sizeX18, 0, "flat");
     }
 
-    // ------------------------------------------------------------------ packing
+    // ------------------------------------------------------------------ storage form
 
-    function testFuzz_pack_RoundTrips(int128 size, int128 basis, int128 index, uint128 factor) public pure {
-        Position memory position = Position(size, basis, index, factor);
-        Position memory unpacked = PositionMath.unpack(PositionMath.pack(position));
-        assertEq(unpacked.sizeX18, size, "size");
-        assertEq(unpacked.openNotionalX18, basis, "basis");
-        assertEq(unpacked.lastFundingIndexX18, index, "index");
-        assertEq(unpacked.splitFactorX18, factor, "factor");
-    }
-
-    function test_pack_StoresTwoSlots() public {
-        // Write the packed form to storage and read the raw words back.
-        PackedPositionStore store = new PackedPositionStore();
-        store.set(PositionMath.pack(Position(-5, 7, -9, 11)));
-        uint256 slot0 = uint256(vm.load(address(store), bytes32(0)));
-        uint256 slot1 = uint256(vm.load(address(store), bytes32(uint256(1))));
-        assertEq(uint128(slot0), uint128(int128(-5)), "size: slot 0, low half");
-        assertEq(slot0 >> 128, 7, "open notional: slot 0, high half");
-        assertEq(uint128(slot1), uint128(int128(-9)), "funding index: slot 1, low half");
-        assertEq(slot1 >> 128, 11, "split factor: slot 1, high half");
-        assertEq(uint256(vm.load(address(store), bytes32(uint256(2)))), 0, "nothing in slot 2");
-    }
-
-    /// @dev Differential: `store` (assembly) then the compiler's struct read, and the compiler's struct
-    /// write then `load` (assembly), both return the position; the raw words are identical.
-    function testFuzz_storeLoad_MatchTheCompilersLayout(
+    function testFuzz_encode_InlineRoundTrips(
         int128 size,
-        int128 basis,
+        int256 basis,
         int128 index,
         uint128 factor
-    ) public {
+    ) public pure {
+        basis = bound(basis, -(int256(1) << 126), (int256(1) << 126) - 1);
         Position memory position = Position(size, basis, index, factor);
-        PackedPositionStore viaStore = new PackedPositionStore();
-        PackedPositionStore viaCompiler = new PackedPositionStore();
-        viaStore.store(position);
-        viaCompiler.set(PositionMath.pack(position));
-        for (uint256 slot; slot < 3; ++slot) {
-            assertEq(
-                vm.load(address(viaStore), bytes32(slot)),
-                vm.load(address(viaCompiler), bytes32(slot)),
-                "same raw words"
-            );
-        }
-        _assertPosition(viaStore.unpacked(), position);
-        _assertPosition(viaCompiler.load(), position);
+        (uint256 head, uint256 funding) = PositionMath.encode(position, 0);
+        assertEq(head & PositionMath.CHECKPOINTED, 0, "inline");
+        assertEq(PositionMath.checkpointOf(head), 0, "no checkpoint");
+        _assertPosition(PositionMath.decode(head, funding), position);
     }
 
-    function test_store_RevertIf_FieldDoesNotFit() public {
+    function testFuzz_encode_CheckpointedRoundTrips(
+        int256 size,
+        int256 basis,
+        int128 index,
+        uint128 factor,
+        uint256 checkpoint
+    ) public pure {
+        size = bound(size, -(int256(1) << 103), (int256(1) << 103) - 1);
+        basis = bound(basis, -(int256(1) << 110), (int256(1) << 110) - 1);
+        checkpoint = bound(checkpoint, 1, PositionMath.MAX_CHECKPOINT);
+        Position memory position = Position(size, basis, index, factor);
+        (uint256 head, uint256 funding) = PositionMath.encode(position, checkpoint);
+        assertEq(head & PositionMath.CHECKPOINTED, PositionMath.CHECKPOINTED, "checkpointed");
+        assertEq(PositionMath.checkpointOf(head), checkpoint, "checkpoint");
+        assertEq(funding, PositionMath.fundingWord(index, factor), "funding word");
+        _assertPosition(PositionMath.decode(head, funding), position);
+    }
+
+    /// @dev A size beyond int104 (only after a large forward split) or an open notional beyond int111
+    /// does not fit the compact fields: the position stays inline whatever the checkpoint.
+    function testFuzz_encode_WideFieldsStayInline(int128 size, int256 basis, uint256 checkpoint) public pure {
+        basis = bound(basis, -(int256(1) << 126), (int256(1) << 126) - 1);
+        checkpoint = bound(checkpoint, 1, PositionMath.MAX_CHECKPOINT);
+        bool sizeFits = size >= -(int256(1) << 103) && size < (int256(1) << 103);
+        bool basisFits = basis >= -(int256(1) << 110) && basis < (int256(1) << 110);
+        Position memory position = Position(size, basis, -3, E18);
+        (uint256 head, uint256 funding) = PositionMath.encode(position, checkpoint);
+        assertEq(head & PositionMath.CHECKPOINTED != 0, sizeFits && basisFits, "checkpointed iff both fit");
+        _assertPosition(PositionMath.decode(head, funding), position);
+    }
+
+    function test_encode_BoundariesOfTheCompactFields() public pure {
+        int256 maxSize = (int256(1) << 103) - 1;
+        int256 maxBasis = (int256(1) << 110) - 1;
+        (uint256 head, ) = PositionMath.encode(Position(maxSize, -maxBasis - 1, 0, E18), 1);
+        assertTrue(head & PositionMath.CHECKPOINTED != 0, "largest compact values are checkpointed");
+        (head, ) = PositionMath.encode(Position(maxSize + 1, 0, 0, E18), 1);
+        assertEq(head & PositionMath.CHECKPOINTED, 0, "size 2^103 is inline");
+        (head, ) = PositionMath.encode(Position(-maxSize - 2, 0, 0, E18), 1);
+        assertEq(head & PositionMath.CHECKPOINTED, 0, "size -2^103 - 1 is inline");
+        (head, ) = PositionMath.encode(Position(0, maxBasis + 1, 0, E18), 1);
+        assertEq(head & PositionMath.CHECKPOINTED, 0, "open notional 2^110 is inline");
+        // The documented bounds fit the compact fields: |size| <= 1e30, |open notional| <= 1e33.
+        (head, ) = PositionMath.encode(
+            Position(-MAX_SIZE, int256(Constants.CH_MAX_ABS_OPEN_NOTIONAL_X18), 0, E18),
+            PositionMath.MAX_CHECKPOINT
+        );
+        assertTrue(head & PositionMath.CHECKPOINTED != 0, "the fill bounds are checkpointed");
+    }
+
+    function test_encode_Layout() public pure {
+        (uint256 head, uint256 funding) = PositionMath.encode(Position(-5, 7, -9, 11), 0);
+        assertEq(uint128(head), uint128(int128(-5)), "inline size: bits 0..127");
+        assertEq(head >> 128, 7, "inline open notional: bits 128..254, bit 255 clear");
+        assertEq(uint128(funding), uint128(int128(-9)), "funding index: low half");
+        assertEq(funding >> 128, 11, "split factor: high half");
+        (head, ) = PositionMath.encode(Position(-5, -7, -9, 11), 0);
+        assertEq(
+            head >> 128,
+            (uint256(1) << 127) - 7,
+            "a negative inline open notional leaves bit 255 clear"
+        );
+        (head, funding) = PositionMath.encode(Position(-5, -7, -9, 11), 42);
+        assertEq(head & ((uint256(1) << 104) - 1), (uint256(1) << 104) - 5, "size: bits 0..103");
+        assertEq(
+            (head >> 104) & ((uint256(1) << 111) - 1),
+            (uint256(1) << 111) - 7,
+            "open notional: bits 104..214"
+        );
+        assertEq((head >> 215) & PositionMath.MAX_CHECKPOINT, 42, "checkpoint: bits 215..254");
+        assertEq(head >> 255, 1, "flag: bit 255");
+        assertEq(funding, PositionMath.fundingWord(-9, 11), "the funding word does not depend on the form");
+    }
+
+    function test_store_InlineWritesBothSlots() public {
         PackedPositionStore store = new PackedPositionStore();
+        Position memory position = Position(-5, 7, -9, 11);
+        store.store(position, 0, false);
+        (uint256 head, uint256 funding) = PositionMath.encode(position, 0);
+        assertEq(uint256(vm.load(address(store), bytes32(0))), head, "slot 0: head");
+        assertEq(uint256(vm.load(address(store), bytes32(uint256(1)))), funding, "slot 1: funding word");
+        _assertPosition(store.load(), position);
+    }
+
+    function test_store_CheckpointedWritesTheHeadOnly() public {
+        PackedPositionStore store = new PackedPositionStore();
+        Position memory position = Position(-5, 7, -9, 11);
+        store.setCheckpoint(3, PositionMath.fundingWord(-9, 11));
+        store.store(position, 3, false);
+        (uint256 head, ) = PositionMath.encode(position, 3);
+        assertEq(uint256(vm.load(address(store), bytes32(0))), head, "slot 0: head");
+        assertEq(uint256(vm.load(address(store), bytes32(uint256(1)))), 0, "slot 1 untouched");
+        _assertPosition(store.load(), position);
+        // The funding word comes from the checkpoint the head names, not from slot 1.
+        store.setCheckpoint(3, PositionMath.fundingWord(-10, 12));
+        Position memory read = store.load();
+        assertEq(read.lastFundingIndexX18, -10, "index from the checkpoint");
+        assertEq(read.splitFactorX18, 12, "factor from the checkpoint");
+    }
+
+    function test_store_CheckpointedWithWriteFundingAlsoWritesSlot1() public {
+        PackedPositionStore store = new PackedPositionStore();
+        Position memory position = Position(-5, 7, -9, 11);
+        store.setCheckpoint(1, PositionMath.fundingWord(-9, 11));
+        store.store(position, 1, true);
+        assertEq(
+            uint256(vm.load(address(store), bytes32(uint256(1)))),
+            PositionMath.fundingWord(-9, 11),
+            "slot 1 written"
+        );
+        // A later inline store of the lane reads its own funding slot again.
+        Position memory next = Position(4, 9, -2, 13);
+        store.store(next, 0, false);
+        _assertPosition(store.load(), next);
+    }
+
+    function test_encode_RevertIf_FieldDoesNotFit() public {
         vm.expectRevert(
             abi.encodeWithSelector(PositionMath.Position_SizeOutOfRange.selector, INT128_MAX + 1)
         );
-        store.store(Position(INT128_MAX + 1, 0, 0, E18));
-        int256 basis = type(int128).min - int256(1);
+        harness.encode(Position(INT128_MAX + 1, 0, 0, E18), 0);
+        int256 basis = -(int256(1) << 126) - 1;
         vm.expectRevert(abi.encodeWithSelector(PositionMath.Position_OpenNotionalOutOfRange.selector, basis));
-        store.store(Position(0, basis, 0, E18));
+        harness.encode(Position(0, basis, 0, E18), 0);
+        vm.expectRevert(
+            abi.encodeWithSelector(PositionMath.Position_OpenNotionalOutOfRange.selector, -basis - 1)
+        );
+        harness.encode(Position(0, -basis - 1, 0, E18), 7);
         vm.expectRevert(
             abi.encodeWithSelector(PositionMath.Position_FundingIndexOutOfRange.selector, INT128_MAX + 1)
         );
-        store.store(Position(0, 0, INT128_MAX + 1, E18));
+        harness.encode(Position(0, 0, INT128_MAX + 1, E18), 0);
         uint256 factor = uint256(type(uint128).max) + 1;
         vm.expectRevert(abi.encodeWithSelector(PositionMath.Position_InvalidSplitFactor.selector, factor));
-        store.store(Position(0, 0, 0, factor));
+        harness.encode(Position(0, 0, 0, factor), 0);
+        uint256 checkpoint = PositionMath.MAX_CHECKPOINT + 1;
+        vm.expectRevert(
+            abi.encodeWithSelector(PositionMath.Position_CheckpointOutOfRange.selector, checkpoint)
+        );
+        harness.encode(Position(1, 1, 0, E18), checkpoint);
+    }
+
+    function test_fundingWord_RevertIf_FieldDoesNotFit() public {
+        vm.expectRevert(
+            abi.encodeWithSelector(PositionMath.Position_FundingIndexOutOfRange.selector, -INT128_MAX - 2)
+        );
+        harness.fundingWord(-INT128_MAX - 2, E18);
+        uint256 factor = uint256(type(uint128).max) + 1;
+        vm.expectRevert(abi.encodeWithSelector(PositionMath.Position_InvalidSplitFactor.selector, factor));
+        harness.fundingWord(0, factor);
     }
 
     function _assertPosition(Position memory actual, Position memory expected) internal pure {
@@ -583,32 +685,6 @@ contract PositionMathTest is Test {
         assertEq(actual.openNotionalX18, expected.openNotionalX18, "basis");
         assertEq(actual.lastFundingIndexX18, expected.lastFundingIndexX18, "index");
         assertEq(actual.splitFactorX18, expected.splitFactorX18, "factor");
-    }
-
-    function test_pack_RevertIf_SizeBeyondInt128() public {
-        vm.expectRevert(
-            abi.encodeWithSelector(PositionMath.Position_SizeOutOfRange.selector, INT128_MAX + 1)
-        );
-        harness.pack(Position(INT128_MAX + 1, 0, 0, E18));
-    }
-
-    function test_pack_RevertIf_OpenNotionalBeyondInt128() public {
-        int256 basis = type(int128).min - int256(1);
-        vm.expectRevert(abi.encodeWithSelector(PositionMath.Position_OpenNotionalOutOfRange.selector, basis));
-        harness.pack(Position(0, basis, 0, E18));
-    }
-
-    function test_pack_RevertIf_FundingIndexBeyondInt128() public {
-        vm.expectRevert(
-            abi.encodeWithSelector(PositionMath.Position_FundingIndexOutOfRange.selector, INT128_MAX + 1)
-        );
-        harness.pack(Position(0, 0, INT128_MAX + 1, E18));
-    }
-
-    function test_pack_RevertIf_SplitFactorBeyondUint128() public {
-        uint256 factor = uint256(type(uint128).max) + 1;
-        vm.expectRevert(abi.encodeWithSelector(PositionMath.Position_InvalidSplitFactor.selector, factor));
-        harness.pack(Position(0, 0, 0, factor));
     }
 
     // ------------------------------------------------------------------ helpers

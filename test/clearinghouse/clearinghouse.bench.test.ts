@@ -326,6 +326,12 @@ describe("clearinghouse gas benchmark", function () {
     const many = BigInt(measured["settleMatches, 1 increase, 100 other traders in the market"]!);
     expect(many * 10_000n, "cost independent of the market's traders").to.be.at.most(few * 10_050n);
 
+    // The target: at most 100,000 gas per match in a 50-match batch on existing positions.
+    for (const operation of ["increase", "reduce", "flip", "close"]) {
+      const gas = BigInt(measured[`settleMatches per match: ${operation}, batch of 50`]!);
+      expect(gas, `${operation}: ${gas} per match in a batch of 50, target 100,000`).to.be.at.most(100_000n);
+    }
+
     if (process.env.UPDATE_GAS_SNAPSHOT === "1") {
       await writeFile(SNAPSHOT, JSON.stringify(measured, null, 2) + "\n");
     }

@@ -119,9 +119,18 @@ describe("clearinghouse SDK", function () {
       SundialMathError,
       "Funding_MultiplierOutOfRange",
     );
+    // The open notional's storage field is int127 (bit 255 of the head tells its two forms apart).
+    expect(() =>
+      checkPositionPackable({
+        sizeX18: 0n,
+        openNotionalX18: -(1n << 126n) - 1n,
+        lastFundingIndexX18: 0n,
+        splitFactorX18: E18,
+      }),
+    ).to.throw(SundialMathError, "Position_OpenNotionalOutOfRange");
     checkPositionPackable({
       sizeX18: INT128_MAX,
-      openNotionalX18: -INT128_MAX,
+      openNotionalX18: -(1n << 126n),
       lastFundingIndexX18: 0n,
       splitFactorX18: E18,
     });
