@@ -744,6 +744,8 @@ contract Clearinghouse is IClearinghouse, ClearinghouseState {
         r.state = market.price.state;
         r.bandLowX18 = market.price.bandLowX18;
         r.bandHighX18 = market.price.bandHighX18;
+        r.stepSizeX18 = market.config.stepSizeX18;
+        r.minOrderSizeX18 = market.config.minOrderSizeX18;
         _updateOpenInterest(market, giver.oldSizeX18, giver.sizeX18);
         _updateOpenInterest(market, taker.oldSizeX18, taker.sizeX18);
         _writeSides(batch, market, giver, taker);

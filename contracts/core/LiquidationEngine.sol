@@ -18,7 +18,6 @@ import {MarginMath} from "../libraries/MarginMath.sol";
 import {MarketSetLib} from "../libraries/MarketSetLib.sol";
 import {PositionMath} from "../libraries/PositionMath.sol";
 import {AccountId, AccountIdLib} from "../types/Account.sol";
-import {MarketConfig} from "../types/Clearinghouse.sol";
 import {AdlCandidate, RiskTransferResult} from "../types/Liquidation.sol";
 import {AccountHealth, Position} from "../types/Market.sol";
 import {MarketState, PriceState} from "../types/Oracle.sol";
@@ -121,7 +120,7 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
         _requireSequencerUp();
         _checkMarket(marketId, r, r.priceX18);
         _checkLiquidatable(account, r);
-        uint256 allowedX18 = _allowedSizeX18(marketId, r, sizeX18);
+        uint256 allowedX18 = _allowedSizeX18(r, sizeX18);
         if (allowedX18 != r.sizeX18) revert ResizeRequired(allowedX18);
         if (r.fromEquityBeforeX18 < 0) {
             uint256 availableX18 = insuranceAvailableX18();
@@ -291,25 +290,25 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
     /// half of the position (rounded down to the step; the whole position when that half is below the
     /// minimum order size), else that maximum; below, the whole position. A smaller partial size must
     /// be on the step and at least the minimum order size.
+    /// The step and minimum are the registry's, as the move read them (no second registry read).
     function _allowedSizeX18(
-        bytes32 marketId,
         RiskTransferResult memory r,
         uint256 requestedX18
-    ) private view returns (uint256) {
+    ) private pure returns (uint256) {
         uint256 positionX18 = SignedMath.abs(r.fromSizeBeforeX18);
         int256 equityX18 = r.fromEquityBeforeX18;
         // equity < 2^127 (MarginMath's ranges): doubling cannot overflow.
         if (equityX18 < 0 || 2 * uint256(equityX18) < r.fromMaintenanceMarginBeforeX18) return positionX18;
-        MarketConfig memory config = clearinghouse.registry().marketConfig(marketId);
-        uint256 stepX18 = config.stepSizeX18;
+        uint256 stepX18 = r.stepSizeX18;
+        uint256 minOrderX18 = r.minOrderSizeX18;
         uint256 halfX18 = (positionX18 * Constants.LIQ_PARTIAL_CLOSE_BPS) / Constants.BPS;
         halfX18 -= halfX18 % stepX18;
-        uint256 maxX18 = halfX18 >= config.minOrderSizeX18 ? halfX18 : positionX18;
+        uint256 maxX18 = halfX18 >= minOrderX18 ? halfX18 : positionX18;
         uint256 sizeX18 = Math.min(requestedX18, maxX18);
         if (sizeX18 == positionX18) return sizeX18;
         if (sizeX18 == 0 || sizeX18 % stepX18 != 0) revert Liquidation_InvalidSize(sizeX18, stepX18);
-        if (sizeX18 < config.minOrderSizeX18) {
-            revert Liquidation_SizeBelowMinimum(sizeX18, config.minOrderSizeX18);
+        if (sizeX18 < minOrderX18) {
+            revert Liquidation_SizeBelowMinimum(sizeX18, minOrderX18);
         }
         return sizeX18;
     }

@@ -22,10 +22,12 @@ struct RiskTransferResult {
     MarketState state; // the oracle state of the market
     uint256 bandLowX18; // the oracle band (the mark stays inside it while CLOSED)
     uint256 bandHighX18;
+    uint256 stepSizeX18; // the market's step size (registry config, as the clearinghouse read it)
+    uint256 minOrderSizeX18; // and minimum order size
 }
 
 /// @dev The number of ABI words of a `RiskTransferResult`.
-uint256 constant RISK_TRANSFER_WORDS = 12;
+uint256 constant RISK_TRANSFER_WORDS = 14;
 
 /// @notice One account's figures in an ADL ranking (`ILiquidationEngine.adlRanking`).
 struct AdlCandidate {
