@@ -18,7 +18,7 @@ import {MarginMath} from "../libraries/MarginMath.sol";
 import {MarketSetLib} from "../libraries/MarketSetLib.sol";
 import {PositionMath} from "../libraries/PositionMath.sol";
 import {AccountId, AccountIdLib} from "../types/Account.sol";
-import {AdlCandidate, RiskTransferResult} from "../types/Liquidation.sol";
+import {AdlCandidate, LiquidationRequest, RiskTransferResult} from "../types/Liquidation.sol";
 import {AccountHealth, Position} from "../types/Market.sol";
 import {MarketState, PriceState} from "../types/Oracle.sol";
 
@@ -85,21 +85,66 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
         uint256 sizeX18
     ) external nonReentrant returns (uint256 closedSizeX18) {
         _requireNotPaused();
-        if (account.eq(backstopAccount)) revert Liquidation_BackstopAccount(account);
+        bool ok;
+        bytes memory reason;
+        (ok, closedSizeX18, reason) = _liquidate(account, marketId, sizeX18);
+        if (!ok) _bubble(reason);
+    }
+
+    /// @inheritdoc ILiquidationEngine
+    function liquidateBatch(
+        LiquidationRequest[] calldata requests
+    ) external nonReentrant returns (uint256 liquidated) {
+        uint256 count = requests.length;
+        if (count == 0 || count > Constants.LIQ_MAX_BATCH) {
+            revert Liquidation_InvalidBatchSize(count, Constants.LIQ_MAX_BATCH);
+        }
+        _requireNotPaused();
+        for (uint256 i; i < count; ++i) {
+            LiquidationRequest calldata request = requests[i];
+            (bool ok, , bytes memory reason) = _liquidate(request.account, request.marketId, request.sizeX18);
+            if (ok) ++liquidated;
+            else emit LiquidationSkipped(i, request.account, request.marketId, reason);
+        }
+    }
+
+    /// @dev One liquidation, run in a self-call (`executeLiquidation`, see the contract's dev note):
+    /// whether it happened, the size closed, and otherwise the revert data `liquidate` reverts with.
+    function _liquidate(
+        AccountId account,
+        bytes32 marketId,
+        uint256 sizeX18
+    ) private returns (bool, uint256, bytes memory) {
+        if (account.eq(backstopAccount)) {
+            return (false, 0, abi.encodeWithSelector(Liquidation_BackstopAccount.selector, account));
+        }
         try this.executeLiquidation(account, marketId, sizeX18, msg.sender) returns (uint256 closedX18) {
-            return closedX18;
+            return (true, closedX18, "");
         } catch (bytes memory reason) {
             // The clearinghouse cannot move size out of an empty position (`applyFill` of zero).
             if (bytes4(reason) == PositionMath.Position_InvalidFillSize.selector) {
-                revert Liquidation_NoPosition(account, marketId);
+                return (false, 0, abi.encodeWithSelector(Liquidation_NoPosition.selector, account, marketId));
             }
             // Only the backstop's set can grow in a liquidation: it is full (16 markets).
             if (bytes4(reason) == MarketSetLib.MarketSet_Full.selector) {
-                revert Liquidation_BackstopTooManyMarkets(Constants.CH_MAX_MARKETS_PER_ACCOUNT + 1);
+                return (
+                    false,
+                    0,
+                    abi.encodeWithSelector(
+                        Liquidation_BackstopTooManyMarkets.selector,
+                        Constants.CH_MAX_MARKETS_PER_ACCOUNT + 1
+                    )
+                );
             }
-            if (reason.length != 36 || bytes4(reason) != ResizeRequired.selector) _bubble(reason);
+            if (reason.length != 36 || bytes4(reason) != ResizeRequired.selector) return (false, 0, reason);
             uint256 allowedX18 = abi.decode(_tail(reason), (uint256));
-            return this.executeLiquidation(account, marketId, allowedX18, msg.sender);
+            try this.executeLiquidation(account, marketId, allowedX18, msg.sender) returns (
+                uint256 closedX18
+            ) {
+                return (true, closedX18, "");
+            } catch (bytes memory retryReason) {
+                return (false, 0, retryReason);
+            }
         }
     }
 

@@ -7,7 +7,7 @@ import {IInsuranceFund} from "./IInsuranceFund.sol";
 import {AccountId} from "../types/Account.sol";
 import {AccountHealth} from "../types/Market.sol";
 import {MarketState} from "../types/Oracle.sol";
-import {AdlCandidate} from "../types/Liquidation.sol";
+import {AdlCandidate, LiquidationRequest} from "../types/Liquidation.sol";
 
 /// @title ILiquidationEngine
 /// @notice Liquidation, backstop, insurance, bad debt and auto-deleveraging (SPEC section 7;
@@ -48,7 +48,7 @@ import {AdlCandidate} from "../types/Liquidation.sol";
 ///   power over positions, collateral, prices or the rules (the parameters are constants).
 /// - `GUARDIAN_ROLE`: pauses liquidations (`pauseLiquidations`) for `LIQ_PAUSE_DURATION`; the pause
 ///   expires by itself and a new one needs `LIQ_PAUSE_COOLDOWN` after the previous one ended.
-/// - Anyone: `liquidate`, `settleBadDebt`, `adl` (keepers), views.
+/// - Anyone: `liquidate`, `liquidateBatch`, `settleBadDebt`, `adl` (keepers), views.
 /// The engine holds `IClearinghouse.LIQUIDATOR_ROLE` and the vault's `LIQUIDATION_ROLE`.
 interface ILiquidationEngine {
     // ------------------------------------------------------------------ events
@@ -121,6 +121,15 @@ interface ILiquidationEngine {
     /// @notice `caller` lifted the liquidation pause early.
     event LiquidationsUnpaused(address indexed caller);
 
+    /// @notice Entry `index` of a `liquidateBatch` (`account` in `marketId`) was not liquidated; `reason`
+    /// is the revert data `liquidate` would have reverted with. Nothing changed for it.
+    event LiquidationSkipped(
+        uint256 indexed index,
+        AccountId indexed account,
+        bytes32 indexed marketId,
+        bytes reason
+    );
+
     // ------------------------------------------------------------------ errors
 
     /// @notice A constructor address argument is zero.
@@ -180,6 +189,8 @@ interface ILiquidationEngine {
     error Liquidation_AdlIncomplete(uint256 listedX18, uint256 openInterestX18);
     /// @notice The opposite-side list has `count` accounts; at most `maxCount` fit one transaction.
     error Liquidation_AdlTooManyCandidates(uint256 count, uint256 maxCount);
+    /// @notice A `liquidateBatch` of `count` entries: it must have 1 to `maxCount`.
+    error Liquidation_InvalidBatchSize(uint256 count, uint256 maxCount);
     /// @notice `target` is not in the opposite-side list.
     error Liquidation_AdlTargetNotListed(AccountId target);
     /// @notice `target` is not eligible: its position is not profitable or its account equity is not
@@ -226,6 +237,15 @@ interface ILiquidationEngine {
         bytes32 marketId,
         uint256 sizeX18
     ) external returns (uint256 closedSizeX18);
+
+    /// @notice `liquidate` for each entry in one transaction: the market, oracle and registry reads
+    /// of the first liquidation in a market are warm for the next ones, so a cascade (many accounts
+    /// below maintenance margin after one price move) costs far less per liquidation. An entry that
+    /// cannot be liquidated (healthy, no position, the backstop, a rule failing) is skipped with
+    /// `LiquidationSkipped` and changes nothing; the others proceed. Reverts only while liquidations
+    /// are paused or for a batch of 0 or more than `LIQ_MAX_BATCH` entries.
+    /// @return liquidated The entries liquidated.
+    function liquidateBatch(LiquidationRequest[] calldata requests) external returns (uint256 liquidated);
 
     /// @notice Covers the negative collateral of `account` (which must hold no positions) from the
     /// insurance fund, as far as the fund reaches.

@@ -463,4 +463,7 @@ library Constants {
     /// `accountHealth` (~165k gas for an account in one market on the real oracle wiring), so 80
     /// candidates (~14 M gas) fit the 2^24 transaction cap of EIP-7825 with room for the step itself.
     uint256 internal constant LIQ_MAX_ADL_CANDIDATES = 80;
+    /// @dev At most this many liquidations per `liquidateBatch`: ~50 x 120k = 6M gas, well inside a
+    /// block and the 2^24 per-transaction cap of EIP-7825 even at the first liquidation's ~260k each.
+    uint256 internal constant LIQ_MAX_BATCH = 50;
 }

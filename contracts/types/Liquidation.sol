@@ -29,6 +29,13 @@ struct RiskTransferResult {
 /// @dev The number of ABI words of a `RiskTransferResult`.
 uint256 constant RISK_TRANSFER_WORDS = 14;
 
+/// @notice One entry of `ILiquidationEngine.liquidateBatch`: the arguments of one `liquidate`.
+struct LiquidationRequest {
+    AccountId account;
+    bytes32 marketId;
+    uint256 sizeX18; // as for `liquidate`: type(uint256).max = as much as allowed
+}
+
 /// @notice One account's figures in an ADL ranking (`ILiquidationEngine.adlRanking`).
 struct AdlCandidate {
     AccountId account;

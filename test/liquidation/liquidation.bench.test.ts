@@ -228,6 +228,24 @@ describe("liquidation gas benchmark", function () {
       await liquidate(system, victim(5), 45n * X18),
     );
     await pushPrice(system.feeds, system.pyth, 93n * X18);
+    // A cascade: victims 0-4 partially liquidated in one liquidateBatch (the market read and the
+    // backstop's and keeper's slots are warm after the first), per liquidation.
+    const beforeBatch = await networkHelpers.takeSnapshot();
+    const requests = [0, 1, 2, 3, 4].map((i) => ({
+      account: accountId(victim(i).address, 0n),
+      marketId: AAPL,
+      sizeX18: 45n * X18,
+    }));
+    const batchGas = await gasOf(system.engine.connect(system.keeper).liquidateBatch(requests));
+    for (const request of requests) {
+      expect((await system.ch.position(request.account, AAPL)).sizeX18, "half liquidated").to.equal(
+        45n * X18,
+      );
+    }
+    measured["liquidateBatch: 5 partial liquidations (45 of 90) in one market, per liquidation"] = Number(
+      batchGas / 5n,
+    );
+    await beforeBatch.restore();
     const snapshotBefore = await networkHelpers.takeSnapshot();
     measured["liquidate: partial (45 of 90), exact size"] = Number(
       await liquidate(system, victim(0), 45n * X18),
