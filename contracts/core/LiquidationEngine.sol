@@ -27,8 +27,9 @@ import {MarketState, PriceState} from "../types/Oracle.sol";
 /// and docs/liquidation.md.
 /// @dev The clearinghouse executes each move (`IClearinghouseLiquidation.transferRisk`, one oracle
 /// read) and returns the health figures; this contract checks every rule on them and reverts the
-/// whole transaction when one fails. The partial-liquidation size depends on the health the move
-/// itself reads, so `liquidate` runs the move in a self-call (`executeLiquidation`) that reverts with
+/// whole transaction when one fails (in `liquidateBatch`, only that entry: it is skipped with
+/// `LiquidationSkipped`). The partial-liquidation size depends on the health the move itself reads,
+/// so each liquidation runs the move in a self-call (`executeLiquidation`) that reverts with
 /// `ResizeRequired(size)` when the keeper's size is not the allowed one; the outer call then runs it
 /// once more with that size (only then does a liquidation read the oracle twice).
 contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuardTransient {
@@ -53,7 +54,7 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
 
     /// @dev Internal signal of `executeLiquidation`: run again with `sizeX18` (never leaves the engine).
     error ResizeRequired(uint256 sizeX18);
-    /// @dev `executeLiquidation` is only for this contract's own `liquidate`.
+    /// @dev `executeLiquidation` is only for this contract's own `liquidate` and `liquidateBatch`.
     error OnlySelf(address caller);
 
     /// @param clearinghouse_ The clearinghouse (grant this engine its `LIQUIDATOR_ROLE`); the vault, the
@@ -149,7 +150,7 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
     }
 
     /// @notice One liquidation attempt of exactly the allowed size (see the contract's dev note).
-    /// @dev Callable only by this contract, inside `liquidate`.
+    /// @dev Callable only by this contract, inside `liquidate` and `liquidateBatch`.
     function executeLiquidation(
         AccountId account,
         bytes32 marketId,
