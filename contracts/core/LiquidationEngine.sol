@@ -19,6 +19,7 @@ import {MarketSetLib} from "../libraries/MarketSetLib.sol";
 import {PositionMath} from "../libraries/PositionMath.sol";
 import {AccountId, AccountIdLib} from "../types/Account.sol";
 import {AdlCandidate, LiquidationRequest, RiskTransferResult} from "../types/Liquidation.sol";
+import {MarketConfig} from "../types/Clearinghouse.sol";
 import {AccountHealth, Position} from "../types/Market.sol";
 import {MarketState, PriceState} from "../types/Oracle.sol";
 
@@ -277,6 +278,22 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
     }
 
     /// @inheritdoc ILiquidationEngine
+    function liquidationSizeX18(AccountId account, bytes32 marketId) external view returns (uint256) {
+        if (account.eq(backstopAccount)) return 0;
+        AccountHealth memory health = clearinghouse.accountHealth(account);
+        if (!MarginMath.isLiquidatable(health)) return 0;
+        Position memory p = clearinghouse.position(account, marketId);
+        if (p.sizeX18 == 0) return 0;
+        uint256 splitFactorX18 = clearinghouse.oracle().priceState(marketId).splitFactorX18;
+        uint256 positionX18 = SignedMath.abs(
+            PositionMath.rescaleSize(p.sizeX18, p.splitFactorX18, splitFactorX18)
+        );
+        if (_closesAll(health.equityX18, health.maintenanceMarginX18)) return positionX18;
+        MarketConfig memory config = clearinghouse.registry().marketConfig(marketId);
+        return _partialMaxX18(positionX18, config.stepSizeX18, config.minOrderSizeX18);
+    }
+
+    /// @inheritdoc ILiquidationEngine
     function insuranceAvailableX18() public view returns (uint256) {
         return insuranceFund.ledgerBalance() * _tokenScale;
     }
@@ -342,21 +359,35 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
         uint256 requestedX18
     ) private pure returns (uint256) {
         uint256 positionX18 = SignedMath.abs(r.fromSizeBeforeX18);
-        int256 equityX18 = r.fromEquityBeforeX18;
-        // equity < 2^127 (MarginMath's ranges): doubling cannot overflow.
-        if (equityX18 < 0 || 2 * uint256(equityX18) < r.fromMaintenanceMarginBeforeX18) return positionX18;
+        if (_closesAll(r.fromEquityBeforeX18, r.fromMaintenanceMarginBeforeX18)) return positionX18;
         uint256 stepX18 = r.stepSizeX18;
         uint256 minOrderX18 = r.minOrderSizeX18;
-        uint256 halfX18 = (positionX18 * Constants.LIQ_PARTIAL_CLOSE_BPS) / Constants.BPS;
-        halfX18 -= halfX18 % stepX18;
-        uint256 maxX18 = halfX18 >= minOrderX18 ? halfX18 : positionX18;
-        uint256 sizeX18 = Math.min(requestedX18, maxX18);
+        uint256 sizeX18 = Math.min(requestedX18, _partialMaxX18(positionX18, stepX18, minOrderX18));
         if (sizeX18 == positionX18) return sizeX18;
         if (sizeX18 == 0 || sizeX18 % stepX18 != 0) revert Liquidation_InvalidSize(sizeX18, stepX18);
         if (sizeX18 < minOrderX18) {
             revert Liquidation_SizeBelowMinimum(sizeX18, minOrderX18);
         }
         return sizeX18;
+    }
+
+    /// @dev Below half the maintenance margin a liquidation closes the whole position, whatever size
+    /// the keeper asked for.
+    function _closesAll(int256 equityX18, uint256 maintenanceMarginX18) private pure returns (bool) {
+        // equity < 2^127 (MarginMath's ranges): doubling cannot overflow.
+        return equityX18 < 0 || 2 * uint256(equityX18) < maintenanceMarginX18;
+    }
+
+    /// @dev The most a partial liquidation may close of a position of `positionX18`: half of it rounded
+    /// down to the step, or all of it when that half is below the minimum order size.
+    function _partialMaxX18(
+        uint256 positionX18,
+        uint256 stepX18,
+        uint256 minOrderX18
+    ) private pure returns (uint256) {
+        uint256 halfX18 = (positionX18 * Constants.LIQ_PARTIAL_CLOSE_BPS) / Constants.BPS;
+        halfX18 -= halfX18 % stepX18;
+        return halfX18 >= minOrderX18 ? halfX18 : positionX18;
     }
 
     /// @dev `LIQ_PENALTY_BPS` of the closed notional (rounded up: owed by the account), capped at the

@@ -283,6 +283,13 @@ interface ILiquidationEngine {
     /// @notice Whether `account`'s equity is below its maintenance margin now.
     function isLiquidatable(AccountId account) external view returns (bool);
 
+    /// @notice The size `liquidate(account, marketId, type(uint256).max)` would close now (stored
+    /// units rescaled to the market's current split factor): half of the position rounded down to the
+    /// step while `2 * equity >= MM` (all of it when that half is below the minimum order size), all
+    /// of it below; 0 when the account is healthy, holds no position there or is the backstop.
+    /// A keeper that passes this size spares the engine its second run of the move (docs/liquidation.md).
+    function liquidationSizeX18(AccountId account, bytes32 marketId) external view returns (uint256);
+
     /// @notice Health of each account and whether it is liquidatable, every market read once for the
     /// whole list (keepers scan in batches).
     function accountsHealth(

@@ -122,6 +122,71 @@ contract LiquidationEngineTest is LiquidationTestBase {
         assertTrue(afterSize >= 0 && afterSize < before, "reduced, never flipped or grown");
     }
 
+    // ------------------------------------------------------------------ liquidationSizeX18
+
+    function test_liquidationSizeX18_PartialFullAndNone() public {
+        _setMark(95e18);
+        assertEq(engine.liquidationSizeX18(_acct(victim), AAPL), 0, "healthy: none");
+        _setMark(93e18);
+        assertEq(engine.liquidationSizeX18(_acct(victim), AAPL), 45e18, "partial: half");
+        assertEq(engine.liquidationSizeX18(_acct(victim), TSLA), 0, "no position in that market");
+        assertEq(engine.liquidationSizeX18(_acct(makeAddr("nobody")), AAPL), 0, "no account");
+        _setMark(91e18);
+        assertEq(engine.liquidationSizeX18(_acct(victim), AAPL), 90e18, "below MM / 2: all");
+        // The backstop is never a target, whatever its health.
+        assertEq(engine.liquidationSizeX18(backstop, AAPL), 0, "backstop");
+    }
+
+    function test_liquidationSizeX18_WholeWhenHalfIsBelowTheMinimum() public {
+        // 0.001 share (the minimum) with 0.02 USDC: at 84, equity 0.00396 < MM 0.0042 <= 2 * equity,
+        // so partial, but half of it rounds to 0 on the step: the whole position goes.
+        address small = _trader("small", 0);
+        _deposit(small, 0, 2e4);
+        _open(AAPL, small, bob, 1e15, PRICE);
+        _setMark(84e18);
+        AccountHealth memory health = _health(small);
+        assertLt(health.equityX18, int256(health.maintenanceMarginX18), "liquidatable");
+        assertGe(2 * health.equityX18, int256(health.maintenanceMarginX18), "the partial branch");
+        assertEq(engine.liquidationSizeX18(_acct(small), AAPL), 1e15, "whole position");
+        assertEq(_liquidate(small, type(uint256).max), 1e15, "liquidate agrees");
+    }
+
+    function test_liquidationSizeX18_RescalesAfterASplit() public {
+        oracle.split(AAPL, 2, 1); // 90 shares become 180 at half the price
+        _setMark(46.5e18); // 93 before the split: partial
+        assertEq(engine.liquidationSizeX18(_acct(victim), AAPL), 90e18, "half of 180");
+        assertEq(_liquidate(victim, type(uint256).max), 90e18, "liquidate agrees");
+    }
+
+    /// @dev Differential: the view equals what `liquidate(max)` closes, and passing it closes exactly it.
+    function testFuzz_liquidationSizeX18_IsWhatLiquidateCloses(uint256 markX18, uint256 sizeSeed) public {
+        address trader = _trader("fuzzed", 1_000);
+        uint256 sizeX18 = bound(sizeSeed, 1, 99) * 1e18;
+        _open(AAPL, trader, bob, sizeX18, PRICE);
+        markX18 = bound(markX18, 80e18, 100e18);
+        markX18 -= markX18 % 1e16; // the tick
+        _setMark(markX18);
+        uint256 expectedX18 = engine.liquidationSizeX18(_acct(trader), AAPL);
+        uint256 snapshot = vm.snapshotState();
+        vm.prank(keeper);
+        try engine.liquidate(_acct(trader), AAPL, type(uint256).max) returns (uint256 closedX18) {
+            assertEq(closedX18, expectedX18, "view = closed with max");
+            vm.revertToState(snapshot);
+            assertEq(_liquidate(trader, expectedX18), expectedX18, "passing the view's size closes it");
+        } catch (bytes memory reason) {
+            // Healthy (the view says 0) or a rule beyond the size (bankrupt beyond the fund, backstop margin).
+            if (expectedX18 == 0) {
+                assertEq(bytes4(reason), ILiquidationEngine.Liquidation_AccountHealthy.selector, "healthy");
+            } else {
+                assertTrue(
+                    bytes4(reason) == ILiquidationEngine.Liquidation_InsuranceInsufficient.selector ||
+                        bytes4(reason) == ILiquidationEngine.Liquidation_BackstopMargin.selector,
+                    "only a rule beyond the size"
+                );
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ liquidate: reverts
 
     function test_liquidate_RevertIf_AccountHealthy() public {
