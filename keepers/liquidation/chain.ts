@@ -7,16 +7,26 @@
  * - health comes from `LiquidationEngine.accountsHealth(accounts)`: one `eth_call` per batch, every
  *   market read once per batch; the backstop account is never a liquidation target
  *   (`Liquidation_BackstopAccount`: it is unwound through the matcher);
- * - a liquidation targets the account's largest position (by cost basis) with `type(uint256).max`
- *   ("as much as the partial rule allows"); the engine closes half or all of it;
+ * - a liquidation targets the account's largest position (by cost basis) with the size the engine's
+ *   `liquidationSizeX18` allows now (half or all of it), so the engine runs the move once; had the
+ *   account changed by execution, the engine resizes to the allowed size itself;
+ * - several liquidations go in one `liquidateBatch(requests)`; its receipt tells each entry's outcome
+ *   (the engine emits `LiquidationSkipped(index, account, market, reason)` for an entry it skipped,
+ *   and `Liquidated` for the others);
  * - ADL ranks every known account with `adlRanking` and proposes the best-scored opposite position,
  *   passing the complete opposite side in increasing id order, as the engine requires.
  */
-import { MaxUint256, type Provider } from "ethers";
+import { type Provider, type TransactionReceipt } from "ethers";
 import { IClearinghouse__factory, ILiquidationEngine__factory } from "../../typechain-types/index.js";
-import type { SimulationError, TxRequest } from "../lib/submitter.js";
+import type { TxRequest } from "../lib/submitter.js";
 import type { AccountSighting } from "./indexer.js";
-import type { AdlPlan, LiquidationChain, LiquidationTarget } from "./keeper.js";
+import type {
+  AdlPlan,
+  BatchEntryOutcome,
+  LiquidationChain,
+  LiquidationEntry,
+  LiquidationTarget,
+} from "./keeper.js";
 import { chunk, type AccountRisk } from "./scanner.js";
 
 /** `type(int256).min`: the ADL score of an ineligible account. */
@@ -117,12 +127,17 @@ export class EthersLiquidationChain implements LiquidationChain {
       const weight = p.openNotionalX18 < 0n ? -p.openNotionalX18 : p.openNotionalX18;
       if (best === null || weight > best.weight) best = { marketId, weight };
     }
-    return best === null ? null : { marketId: best.marketId, sizeX18: MaxUint256 };
+    if (best === null) return null;
+    // The exact size the engine allows now: passing it spares the engine a second run of the move.
+    // If the account changed by the time the transaction runs, the engine resizes (it still succeeds).
+    const sizeX18 = await this.engine.liquidationSizeX18(account, best.marketId);
+    return sizeX18 === 0n ? null : { marketId: best.marketId, sizeX18 };
   }
 
-  needsAdl(err: SimulationError): boolean {
+  needsAdl(revertData: string | undefined): boolean {
     return (
-      err.data !== undefined && err.data.toLowerCase().startsWith(this.insuranceInsufficient.toLowerCase())
+      revertData !== undefined &&
+      revertData.toLowerCase().startsWith(this.insuranceInsufficient.toLowerCase())
     );
   }
 
@@ -152,6 +167,41 @@ export class EthersLiquidationChain implements LiquidationChain {
       to: this.engineAddress,
       data: this.engine.interface.encodeFunctionData("liquidate", [account, target.marketId, target.sizeX18]),
     };
+  }
+
+  liquidateBatchRequest(entries: readonly LiquidationEntry[]): TxRequest {
+    const requests = entries.map((e) => ({
+      account: e.account,
+      marketId: e.target.marketId,
+      sizeX18: e.target.sizeX18,
+    }));
+    return {
+      to: this.engineAddress,
+      data: this.engine.interface.encodeFunctionData("liquidateBatch", [requests]),
+    };
+  }
+
+  /**
+   * Reads the engine's `LiquidationSkipped` logs of a `liquidateBatch` receipt: those entries were
+   * skipped (with the revert data `liquidate` would give), every other entry was liquidated.
+   * @throws Error when a log names an index outside the batch (not this batch's receipt).
+   */
+  batchOutcomes(receipt: TransactionReceipt, count: number): BatchEntryOutcome[] {
+    const outcomes: BatchEntryOutcome[] = Array.from({ length: count }, (_, index) => ({
+      index,
+      outcome: "liquidated",
+      reason: null,
+    }));
+    const skipped = this.engine.interface.getEvent("LiquidationSkipped").topicHash;
+    for (const log of receipt.logs) {
+      if (log.address.toLowerCase() !== this.engineAddress.toLowerCase() || log.topics[0] !== skipped)
+        continue;
+      const args = this.engine.interface.parseLog(log)!.args;
+      const index = Number(args.index);
+      if (index >= count) throw new Error(`LiquidationSkipped index ${index} outside a batch of ${count}`);
+      outcomes[index] = { index, outcome: "skipped", reason: String(args.reason) };
+    }
+    return outcomes;
   }
 
   adlRequest(account: string, plan: AdlPlan): TxRequest {

@@ -8,6 +8,7 @@ import {
   type Runner,
 } from "../cli.js";
 import { loadOptions, type OptionSpec } from "../lib/config.js";
+import { MAX_LIQUIDATIONS_PER_TX } from "./keeper.js";
 
 export const LIQUIDATION_OPTIONS: readonly OptionSpec[] = [
   ...commonOptions(LIQUIDATION_KEEPER, 9103),
@@ -88,6 +89,15 @@ export const LIQUIDATION_OPTIONS: readonly OptionSpec[] = [
     description: "liquidations of one account per tick at most (partial liquidations repeat)",
   },
   {
+    flag: "liquidations-per-tx",
+    env: "SUNDIAL_LIQUIDATION_LIQUIDATIONS_PER_TX",
+    kind: "int",
+    min: 1,
+    max: MAX_LIQUIDATIONS_PER_TX,
+    default: "20",
+    description: "liquidations per liquidateBatch transaction (1: one liquidate per account)",
+  },
+  {
     flag: "poll-ms",
     env: "SUNDIAL_LIQUIDATION_POLL_MS",
     kind: "int",
@@ -109,6 +119,7 @@ export interface LiquidationCliConfig extends CommonConfig {
   batchSize: number;
   scanConcurrency: number;
   maxRounds: number;
+  liquidationsPerTx: number;
   pollMs: number;
 }
 
@@ -132,6 +143,7 @@ export function parseLiquidationConfig(
     batchSize: v["batch-size"] as number,
     scanConcurrency: v["scan-concurrency"] as number,
     maxRounds: v["max-rounds"] as number,
+    liquidationsPerTx: v["liquidations-per-tx"] as number,
     pollMs: v["poll-ms"] as number,
   };
 }

@@ -10,20 +10,25 @@
  *    transaction it can never execute → failed.
  * 2. **Index** new confirmed blocks for accounts (`AccountIndexer`).
  * 3. **Scan** every known account's health in batches (`HealthScanner`).
- * 4. **Liquidate** each liquidatable account, simulating first, then re-reading its health and
- *    repeating while it is still liquidatable (partial liquidation: at most half a position per call
- *    while the margin ratio is ≥ MM/2), up to `maxRoundsPerAccount` per tick. When the simulation
- *    says the insurance fund cannot cover the account's deficit, one ADL step instead (the engine
- *    needs the best-ranked opposite position and the complete opposite side, which only an indexer
- *    of every account can supply).
+ * 4. **Liquidate** the liquidatable accounts in rounds: each account's next liquidation (its largest
+ *    position, as much as the partial rule allows), simulated first; then the health of the accounts
+ *    liquidated is read again and those still liquidatable go into the next round (partial
+ *    liquidation: at most half a position per call while the margin ratio is ≥ MM/2), up to
+ *    `maxRoundsPerAccount` rounds per tick. A round with several accounts sends them together,
+ *    `liquidationsPerTx` per `liquidateBatch` transaction (the market read is paid once per
+ *    transaction); an entry the engine skips on chain (`LiquidationSkipped`) is read from the receipt.
+ *    When a liquidation's simulation (or a skipped entry) says the insurance fund cannot cover the
+ *    account's deficit, one ADL step instead (the engine needs the best-ranked opposite position and
+ *    the complete opposite side, which only an indexer of every account can supply).
  * 5. **Settle bad debt** of accounts with no position and a negative balance.
  *
- * Every transaction row is written before signing and its signed bytes before broadcast, so a
- * restart neither repeats nor loses work; so is every replacement the submitter signs for a stuck
+ * Every transaction row (with a batch's entries) is written before signing and its signed bytes before
+ * broadcast, so a restart neither repeats nor loses work; so is every replacement the submitter signs for a stuck
  * transaction. RPC reads are retried with capped exponential backoff and counted; a nonce conflict is
  * handled by the submitter (it re-signs only after checking that none of the earlier transactions
  * was mined) and counted here.
  */
+import type { TransactionReceipt } from "ethers";
 import type { Logger } from "../lib/logger.js";
 import type { MetricsRegistry } from "../lib/metrics.js";
 import {
@@ -36,13 +41,29 @@ import {
 } from "../lib/submitter.js";
 import { AccountIndexer, type EventSource, type IndexerConfig } from "./indexer.js";
 import { HealthScanner, type HealthSource, type ScanConfig } from "./scanner.js";
-import type { KeeperTxKind, LiquidationStore, StoredKeeperTx } from "./store.js";
+import type { KeeperTxKind, LiquidationStore, MemberOutcome, StoredKeeperTx } from "./store.js";
 
 /** The size of `account`'s position in `marketId` to liquidate next. */
 export interface LiquidationTarget {
   marketId: string;
   sizeX18: bigint;
 }
+
+/** One liquidation to send: an account and its next target. */
+export interface LiquidationEntry {
+  account: string;
+  target: LiquidationTarget;
+}
+
+/** What a mined `liquidateBatch` did with the entry at `index` (`reason`: the engine's revert data). */
+export interface BatchEntryOutcome {
+  index: number;
+  outcome: MemberOutcome;
+  reason: string | null;
+}
+
+/** The engine's `LIQ_MAX_BATCH`: liquidations one `liquidateBatch` accepts at most. */
+export const MAX_LIQUIDATIONS_PER_TX = 50;
 
 /** An auto-deleveraging step: the best-ranked `target` and the complete opposite side (ids ascending). */
 export interface AdlPlan {
@@ -55,11 +76,18 @@ export interface AdlPlan {
 export interface LiquidationChain extends EventSource, HealthSource {
   /** The next liquidation of a liquidatable account (its largest position, "as much as allowed"), or null. */
   nextLiquidation(account: string): Promise<LiquidationTarget | null>;
-  /** Whether a failed liquidation simulation means the insurance fund cannot cover: ADL is next. */
-  needsAdl(err: SimulationError): boolean;
+  /**
+   * Whether a liquidation's revert data (of its simulation, or of a skipped batch entry) means the
+   * insurance fund cannot cover: ADL is next.
+   */
+  needsAdl(revertData: string | undefined): boolean;
   /** The ADL step for `account` in `marketId` among `accounts` (every known account), or null. */
   adlPlan(account: string, marketId: string, accounts: readonly string[]): Promise<AdlPlan | null>;
   liquidateRequest(account: string, target: LiquidationTarget): TxRequest;
+  /** One `liquidateBatch` of `entries` (at most `MAX_LIQUIDATIONS_PER_TX`), in that order. */
+  liquidateBatchRequest(entries: readonly LiquidationEntry[]): TxRequest;
+  /** Each entry's outcome in the receipt of a `liquidateBatch` of `count` entries, by index. */
+  batchOutcomes(receipt: TransactionReceipt, count: number): BatchEntryOutcome[];
   adlRequest(account: string, plan: AdlPlan): TxRequest;
   settleBadDebtRequest(account: string): TxRequest;
 }
@@ -72,6 +100,15 @@ interface Action {
   sizeX18: bigint | null;
   request: TxRequest;
   fields: Record<string, unknown>;
+  /** A `liquidateBatch`'s entries (stored with its row). */
+  entries?: readonly LiquidationEntry[];
+}
+
+/** How an action ended: the row, and the receipt when one was mined. */
+interface Sent {
+  id: number;
+  outcome: TxOutcome;
+  receipt: TransactionReceipt | null;
 }
 
 export interface LiquidationKeeperConfig {
@@ -79,6 +116,11 @@ export interface LiquidationKeeperConfig {
   scan: ScanConfig;
   /** Liquidations of one account per tick at most (each re-reads its health). */
   maxRoundsPerAccount: number;
+  /**
+   * Liquidations per transaction (1 to `MAX_LIQUIDATIONS_PER_TX`): a round with several accounts
+   * sends `liquidateBatch` transactions of at most this many; 1 sends one `liquidate` per account.
+   */
+  liquidationsPerTx: number;
   /** Retry policy of the keeper's own reads. */
   retry: RetryOptions;
 }
@@ -102,6 +144,7 @@ export class LiquidationKeeper {
   private stopping = false;
   private readonly m;
 
+  /** @throws Error when `config.liquidationsPerTx` is outside 1..`MAX_LIQUIDATIONS_PER_TX`. */
   constructor(
     private readonly chain: LiquidationChain,
     private readonly submitter: Submitter,
@@ -110,6 +153,10 @@ export class LiquidationKeeper {
     private readonly logger: Logger,
     metrics: MetricsRegistry,
   ) {
+    const perTx = config.liquidationsPerTx;
+    if (!Number.isInteger(perTx) || perTx < 1 || perTx > MAX_LIQUIDATIONS_PER_TX) {
+      throw new Error(`liquidationsPerTx must be 1 to ${MAX_LIQUIDATIONS_PER_TX}, got ${perTx}`);
+    }
     this.m = {
       accounts: metrics.gauge("accounts_known", "accounts learned from events"),
       lastBlock: metrics.gauge("last_indexed_block", "last fully indexed block (the checkpoint)"),
@@ -119,7 +166,14 @@ export class LiquidationKeeper {
       ),
       liquidatable: metrics.gauge("liquidatable_accounts", "liquidatable accounts found by the last scan"),
       txs: metrics.counter("transactions_total", "keeper transactions by kind and outcome"),
-      sent: metrics.counter("liquidations_sent_total", "liquidation transactions broadcast"),
+      sent: metrics.counter(
+        "liquidations_sent_total",
+        "liquidations broadcast (each entry of a liquidateBatch counts)",
+      ),
+      batchEntries: metrics.counter(
+        "batch_entries_total",
+        "entries of mined liquidateBatch transactions by outcome (liquidated, skipped)",
+      ),
       rpcErrors: metrics.counter("rpc_errors_total", "failed RPC reads by operation (each retry counts)"),
       nonceConflicts: metrics.counter(
         "nonce_conflicts_total",
@@ -172,16 +226,11 @@ export class LiquidationKeeper {
       badDebtSettled: 0,
       skippedInFlight: 0,
     };
-    for (const account of scan.liquidatable) {
-      if (this.stopping) break;
-      if (pending.has(account)) {
-        result.skippedInFlight++;
-        continue;
-      }
-      const done = await this.liquidateAccount(account);
-      result.liquidations += done.liquidations;
-      result.adl += done.adl;
-    }
+    const free = scan.liquidatable.filter((account) => !pending.has(account));
+    result.skippedInFlight += scan.liquidatable.length - free.length;
+    const done = await this.liquidateAll(free);
+    result.liquidations += done.liquidations;
+    result.adl += done.adl;
     for (const account of scan.badDebt) {
       if (this.stopping) break;
       if (pending.has(account)) {
@@ -203,35 +252,170 @@ export class LiquidationKeeper {
   }
 
   /**
-   * Liquidates `account` until it is healthy (or the round limit): its largest position first, as
-   * much as the partial rule allows; when the insurance fund cannot cover its deficit, one ADL step
-   * instead. Returns the confirmed counts.
+   * Liquidates `accounts` in rounds until they are healthy (or the round limit): each round sends every
+   * remaining account's next liquidation (batched when there are several), then re-reads the health
+   * of those that made progress. Returns the confirmed counts.
    */
-  private async liquidateAccount(account: string): Promise<{ liquidations: number; adl: number }> {
+  private async liquidateAll(accounts: readonly string[]): Promise<{ liquidations: number; adl: number }> {
     const done = { liquidations: 0, adl: 0 };
-    for (let round = 0; round < this.config.maxRoundsPerAccount && !this.stopping; round++) {
-      const target = await this.counted("nextLiquidation", () => this.chain.nextLiquidation(account));
-      if (target === null) break;
-      const request = this.chain.liquidateRequest(account, target);
-      let outcome = await this.send({
+    let active = [...accounts];
+    for (let round = 0; round < this.config.maxRoundsPerAccount && active.length > 0; round++) {
+      if (this.stopping) break;
+      if (round > 0) {
+        this.logger.info("accounts still liquidatable; liquidating again", {
+          accounts: active.length,
+          round,
+          ...(active.length === 1 ? { account: active[0] } : {}),
+        });
+      }
+      const entries: LiquidationEntry[] = [];
+      for (const account of active) {
+        if (this.stopping) break;
+        const target = await this.counted("nextLiquidation", () => this.chain.nextLiquidation(account));
+        if (target !== null) entries.push({ account, target });
+      }
+      const batched = entries.length > 1 && this.config.liquidationsPerTx > 1;
+      const progressed = batched
+        ? await this.liquidateBatched(entries, done)
+        : await this.liquidateEach(entries, done);
+      active = await this.stillLiquidatable(progressed);
+    }
+    return done;
+  }
+
+  /** One `liquidate` transaction per entry; the accounts liquidated (or deleveraged). */
+  private async liquidateEach(
+    entries: readonly LiquidationEntry[],
+    done: { liquidations: number; adl: number },
+  ): Promise<string[]> {
+    const progressed: string[] = [];
+    for (const { account, target } of entries) {
+      if (this.stopping) break;
+      const outcome = await this.send({
         kind: "liquidate",
         account,
         marketId: target.marketId,
         sizeX18: target.sizeX18,
-        request,
+        request: this.chain.liquidateRequest(account, target),
         fields: { marketId: target.marketId },
       });
-      if (outcome === "confirmed") done.liquidations++;
-      if (outcome === "needs_adl") {
-        outcome = await this.deleverage(account, target.marketId);
-        if (outcome === "confirmed") done.adl++;
+      if (outcome === "confirmed") {
+        done.liquidations++;
+        progressed.push(account);
+      } else if (
+        outcome === "needs_adl" &&
+        (await this.deleverage(account, target.marketId)) === "confirmed"
+      ) {
+        done.adl++;
+        progressed.push(account);
       }
-      if (outcome !== "confirmed") break;
-      const [risk] = await this.counted("health", () => this.chain.risks([account]));
-      if (!risk?.liquidatable) break;
-      this.logger.info("account still liquidatable; liquidating again", { account, round: round + 1 });
     }
-    return done;
+    return progressed;
+  }
+
+  /**
+   * Simulates each entry alone (a bankrupt account goes to ADL, one that would revert is dropped),
+   * then sends the rest in `liquidateBatch` transactions of at most `liquidationsPerTx` (a single
+   * remaining entry as `liquidate`), and reads each entry's outcome from the receipt. Returns the
+   * accounts liquidated (or deleveraged).
+   */
+  private async liquidateBatched(
+    entries: readonly LiquidationEntry[],
+    done: { liquidations: number; adl: number },
+  ): Promise<string[]> {
+    const progressed: string[] = [];
+    const ready: LiquidationEntry[] = [];
+    for (const entry of entries) {
+      if (this.stopping) break;
+      try {
+        await this.submitter.simulate(this.chain.liquidateRequest(entry.account, entry.target));
+        ready.push(entry);
+      } catch (err) {
+        if (!(err instanceof SimulationError)) throw err;
+        const needsAdl = this.chain.needsAdl(err.data);
+        const outcome = needsAdl ? "needs_adl" : "simulation_failed";
+        this.m.txs.inc({ kind: "liquidate", outcome });
+        this.logger.warn("liquidate simulation failed", {
+          account: entry.account,
+          marketId: entry.target.marketId,
+          outcome,
+          err,
+        });
+        if (needsAdl && (await this.deleverage(entry.account, entry.target.marketId)) === "confirmed") {
+          done.adl++;
+          progressed.push(entry.account);
+        }
+      }
+    }
+    for (let from = 0; from < ready.length && !this.stopping; from += this.config.liquidationsPerTx) {
+      const group = ready.slice(from, from + this.config.liquidationsPerTx);
+      if (group.length === 1) {
+        progressed.push(...(await this.liquidateEach(group, done)));
+        continue;
+      }
+      const sent = await this.sendForReceipt({
+        kind: "liquidateBatch",
+        account: group[0]!.account,
+        marketId: null,
+        sizeX18: null,
+        request: this.chain.liquidateBatchRequest(group),
+        fields: { liquidations: group.length },
+        entries: group,
+      });
+      if (sent.outcome !== "confirmed" || sent.receipt === null) continue;
+      const members = group.map((e) => ({ account: e.account, marketId: e.target.marketId }));
+      for (const entry of this.recordBatch(sent.id, members, sent.receipt)) {
+        if (entry.outcome === "liquidated") {
+          done.liquidations++;
+          progressed.push(entry.account);
+        } else if (
+          this.chain.needsAdl(entry.reason ?? undefined) &&
+          (await this.deleverage(entry.account, entry.marketId)) === "confirmed"
+        ) {
+          done.adl++;
+          progressed.push(entry.account);
+        }
+      }
+    }
+    return progressed;
+  }
+
+  /**
+   * Stores and counts each entry's outcome of a mined `liquidateBatch` (row `id`); returns them with
+   * their accounts and markets.
+   */
+  private recordBatch(
+    id: number,
+    entries: readonly { account: string; marketId: string }[],
+    receipt: TransactionReceipt,
+  ): (BatchEntryOutcome & { account: string; marketId: string })[] {
+    const outcomes = this.chain.batchOutcomes(receipt, entries.length);
+    this.store.setMemberOutcomes(id, outcomes);
+    return outcomes.map((o) => {
+      const { account, marketId } = entries[o.index]!;
+      this.m.batchEntries.inc({ outcome: o.outcome });
+      if (o.outcome === "skipped") {
+        this.logger.warn("batch entry skipped by the engine", {
+          id,
+          index: o.index,
+          account,
+          marketId,
+          reason: o.reason,
+        });
+      }
+      return { ...o, account, marketId };
+    });
+  }
+
+  /** Of `accounts`, those still liquidatable (health read in scan-sized batches). */
+  private async stillLiquidatable(accounts: readonly string[]): Promise<string[]> {
+    const out: string[] = [];
+    for (let from = 0; from < accounts.length; from += this.config.scan.batchSize) {
+      const batch = accounts.slice(from, from + this.config.scan.batchSize);
+      const risks = await this.counted("health", () => this.chain.risks(batch));
+      for (const risk of risks) if (risk.liquidatable) out.push(risk.account);
+    }
+    return out;
   }
 
   private async deleverage(account: string, marketId: string): Promise<TxOutcome> {
@@ -254,8 +438,18 @@ export class LiquidationKeeper {
 
   /** Simulates, records, signs, broadcasts and waits for one keeper transaction. */
   private async send(action: Action): Promise<TxOutcome> {
+    return (await this.sendForReceipt(action)).outcome;
+  }
+
+  /** `send`, also returning the row and the mined receipt. */
+  private async sendForReceipt(action: Action): Promise<Sent> {
     const { kind, account, fields } = action;
-    const id = this.store.beginTx(kind, account, action.marketId, action.sizeX18);
+    const members = (action.entries ?? []).map((e) => ({
+      account: e.account,
+      marketId: e.target.marketId,
+      sizeX18: e.target.sizeX18,
+    }));
+    const id = this.store.beginTx(kind, account, action.marketId, action.sizeX18, members);
     let last: SignedTx | undefined;
     try {
       const receipt = await this.submitter.submit(action.request, {
@@ -275,22 +469,23 @@ export class LiquidationKeeper {
         hash: receipt.hash,
         gasUsed: receipt.gasUsed,
       });
-      return outcome;
+      return { id, outcome, receipt };
     } catch (err) {
       if (err instanceof SimulationError) {
         // Healthy again, another keeper was faster, or the insurance fund is short: nothing was signed.
         this.store.finishTx(id, "failed");
-        const outcome = kind === "liquidate" && this.chain.needsAdl(err) ? "needs_adl" : "simulation_failed";
+        const outcome =
+          kind === "liquidate" && this.chain.needsAdl(err.data) ? "needs_adl" : "simulation_failed";
         this.m.txs.inc({ kind, outcome });
         this.logger.warn(`${kind} simulation failed`, { account, ...fields, outcome, err });
-        return outcome;
+        return { id, outcome, receipt: null };
       }
       const row = this.store.tx(id);
       if (row?.status === "signing") this.store.finishTx(id, "failed");
       // A signed transaction may still be mined: the row stays `sent` and the next tick reconciles it.
       this.m.txs.inc({ kind, outcome: "failed" });
       this.logger.error(`${kind} not confirmed`, { account, ...fields, hash: row?.txHash, err });
-      return "failed";
+      return { id, outcome: "failed", receipt: null };
     }
   }
 
@@ -306,6 +501,7 @@ export class LiquidationKeeper {
       previous === undefined ? "signed" : previous.nonce === tx.nonce ? "replacement" : "re-signed";
     if (what === "re-signed") this.m.nonceConflicts.inc();
     if (what === "signed" && kind === "liquidate") this.m.sent.inc();
+    if (what === "signed" && kind === "liquidateBatch") this.m.sent.inc({}, Number(fields.liquidations));
     this.logger.info(what === "replacement" ? "replacement transaction signed" : "transaction signed", {
       kind,
       account,
@@ -322,6 +518,8 @@ export class LiquidationKeeper {
     let reconciled = 0;
     for (const tx of this.store.unfinishedTxs()) {
       if (await this.reconcileOne(tx)) reconciled++;
+      else if (tx.kind === "liquidateBatch")
+        for (const m of this.store.members(tx.id)) pending.add(m.account);
       else pending.add(tx.account);
     }
     return { reconciled, pending };
@@ -350,12 +548,7 @@ export class LiquidationKeeper {
       });
       switch (resumed.kind) {
         case "mined":
-          this.finishFromReceipt(
-            tx,
-            resumed.receipt.status ?? 0,
-            resumed.receipt.gasUsed,
-            resumed.receipt.hash,
-          );
+          this.finishFromReceipt(tx, resumed.receipt);
           return true;
         case "pending":
           this.logger.info("transaction from a previous run still pending", {
@@ -381,9 +574,14 @@ export class LiquidationKeeper {
     }
   }
 
-  private finishFromReceipt(tx: StoredKeeperTx, status: number, gasUsed: bigint, hash: string): void {
-    const outcome = status === 1 ? "confirmed" : "reverted";
-    this.store.finishTx(tx.id, outcome, gasUsed, hash);
+  private finishFromReceipt(tx: StoredKeeperTx, receipt: TransactionReceipt): void {
+    const outcome = receipt.status === 1 ? "confirmed" : "reverted";
+    const hash = receipt.hash;
+    this.store.finishTx(tx.id, outcome, receipt.gasUsed, hash);
+    // A batch's entries: the next scan liquidates (or sends to ADL) whatever is still liquidatable.
+    if (tx.kind === "liquidateBatch" && outcome === "confirmed") {
+      this.recordBatch(tx.id, this.store.members(tx.id), receipt);
+    }
     this.m.txs.inc({ kind: tx.kind, outcome });
     this.logger.info(`${tx.kind} ${outcome} (from a previous run)`, {
       id: tx.id,

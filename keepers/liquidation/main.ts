@@ -58,6 +58,7 @@ async function main({ argv, runner }: Invocation): Promise<void> {
       },
       scan: { batchSize: config.batchSize, concurrency: config.scanConcurrency, retry: DEFAULT_RETRY },
       maxRoundsPerAccount: config.maxRounds,
+      liquidationsPerTx: config.liquidationsPerTx,
       retry: DEFAULT_RETRY,
     },
     logger,

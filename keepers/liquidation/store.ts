@@ -7,17 +7,23 @@
  *   block it was first seen in. A range's accounts and the new checkpoint are written in ONE
  *   transaction, so after a crash the database holds either the state before the range or after it:
  *   nothing is skipped, and re-indexing a range is harmless (`INSERT OR IGNORE`);
- * - the **keeper transactions** (liquidations, auto-deleveraging, bad-debt settlements): `signing` (row written before
+ * - the **keeper transactions** (liquidations, batches of liquidations, auto-deleveraging, bad-debt
+ *   settlements): `signing` (row written before
  *   signing) → `sent` (hash, nonce and raw signed transaction stored BEFORE broadcast) → `confirmed` |
  *   `reverted` | `failed`. Every transaction signed for an action is an **attempt** (the first, its
  *   fee-bumped replacements with the same nonce, one with a new nonce after a nonce conflict), each
  *   stored before its broadcast; when one is mined the row takes its hash and the attempt is marked
  *   `mined`, the others `dropped`. A restart reconciles `signing`/`sent` rows against the chain
  *   before doing anything else, so a transaction in flight at a crash is neither lost nor sent twice.
+ * - the **members** of a `liquidateBatch` row: each entry (index, account, market, size), written
+ *   with the row before signing, and after the receipt its outcome (`liquidated`, or `skipped` with
+ *   the engine's revert data from `LiquidationSkipped`). While the row is unfinished every member's
+ *   account counts as in flight.
  */
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 
-export type KeeperTxKind = "liquidate" | "adl" | "settleBadDebt";
+export type KeeperTxKind = "liquidate" | "liquidateBatch" | "adl" | "settleBadDebt";
+export type MemberOutcome = "liquidated" | "skipped";
 export type KeeperTxStatus = "signing" | "sent" | "confirmed" | "reverted" | "failed";
 export type AttemptStatus = "sent" | "mined" | "dropped";
 
@@ -45,6 +51,18 @@ export interface StoredKeeperTx {
   gasUsed: bigint | null;
   createdAt: number;
   updatedAt: number;
+}
+
+/** One entry of a `liquidateBatch` row (`index` is its position in the call's request array). */
+export interface BatchMember {
+  index: number;
+  account: string;
+  marketId: string;
+  sizeX18: bigint;
+  /** Null until the receipt is read. */
+  outcome: MemberOutcome | null;
+  /** The engine's revert data for a skipped entry. */
+  reason: string | null;
 }
 
 export interface Checkpoint {
@@ -82,6 +100,16 @@ CREATE TABLE IF NOT EXISTS keeper_tx_attempts (
   status TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS keeper_tx_attempts_tx ON keeper_tx_attempts (tx_id, signed_at);
+CREATE TABLE IF NOT EXISTS keeper_tx_members (
+  tx_id INTEGER NOT NULL REFERENCES keeper_txs (id),
+  idx INTEGER NOT NULL,
+  account TEXT NOT NULL,
+  market_id TEXT NOT NULL,
+  size_x18 TEXT NOT NULL,
+  outcome TEXT,
+  reason TEXT,
+  PRIMARY KEY (tx_id, idx)
+);
 -- Databases written before attempts existed: a signed row's transaction is its first attempt.
 INSERT OR IGNORE INTO keeper_tx_attempts (hash, tx_id, nonce, raw_tx, signed_at, status)
   SELECT tx_hash, id, tx_nonce, raw_tx, updated_at,
@@ -100,6 +128,17 @@ function toAttempt(row: Row): StoredAttempt {
     raw: String(row.raw_tx),
     signedAt: Number(row.signed_at),
     status: String(row.status) as AttemptStatus,
+  };
+}
+
+function toMember(row: Row): BatchMember {
+  return {
+    index: Number(row.idx),
+    account: String(row.account),
+    marketId: String(row.market_id),
+    sizeX18: BigInt(String(row.size_x18)),
+    outcome: row.outcome === null ? null : (String(row.outcome) as MemberOutcome),
+    reason: row.reason === null ? null : String(row.reason),
   };
 }
 
@@ -239,14 +278,54 @@ export class LiquidationStore {
 
   // ------------------------------------------------------------------ keeper transactions
 
-  /** Creates a `signing` row (before the transaction is signed). */
-  beginTx(kind: KeeperTxKind, account: string, marketId: string | null, sizeX18: bigint | null): number {
-    const now = this.clock();
-    const result = this.stmt(
-      `INSERT INTO keeper_txs (kind, account, market_id, size_x18, status, created_at, updated_at)
-       VALUES (?, ?, ?, ?, 'signing', ?, ?)`,
-    ).run(kind, account.toLowerCase(), marketId, sizeX18 === null ? null : sizeX18.toString(), now, now);
-    return Number(result.lastInsertRowid);
+  /**
+   * Creates a `signing` row (before the transaction is signed) and, for a `liquidateBatch`, its
+   * members (index = position in `members`), in one transaction.
+   */
+  beginTx(
+    kind: KeeperTxKind,
+    account: string,
+    marketId: string | null,
+    sizeX18: bigint | null,
+    members: readonly { account: string; marketId: string; sizeX18: bigint }[] = [],
+  ): number {
+    return this.transaction(() => {
+      const now = this.clock();
+      const result = this.stmt(
+        `INSERT INTO keeper_txs (kind, account, market_id, size_x18, status, created_at, updated_at)
+         VALUES (?, ?, ?, ?, 'signing', ?, ?)`,
+      ).run(kind, account.toLowerCase(), marketId, sizeX18 === null ? null : sizeX18.toString(), now, now);
+      const id = Number(result.lastInsertRowid);
+      const insert = this.stmt(
+        "INSERT INTO keeper_tx_members (tx_id, idx, account, market_id, size_x18) VALUES (?, ?, ?, ?, ?)",
+      );
+      members.forEach((m, i) => insert.run(id, i, m.account.toLowerCase(), m.marketId, m.sizeX18.toString()));
+      return id;
+    });
+  }
+
+  /** The entries of batch row `id` in request order (none for other kinds). */
+  members(id: number): BatchMember[] {
+    return (this.stmt("SELECT * FROM keeper_tx_members WHERE tx_id = ? ORDER BY idx").all(id) as Row[]).map(
+      toMember,
+    );
+  }
+
+  /** Records the outcome of each entry of batch row `id` (from its receipt), in one transaction. */
+  setMemberOutcomes(
+    id: number,
+    outcomes: readonly { index: number; outcome: MemberOutcome; reason: string | null }[],
+  ): void {
+    this.transaction(() => {
+      const update = this.stmt(
+        "UPDATE keeper_tx_members SET outcome = ?, reason = ? WHERE tx_id = ? AND idx = ?",
+      );
+      for (const o of outcomes) {
+        if (Number(update.run(o.outcome, o.reason, id, o.index).changes) !== 1) {
+          throw new Error(`transaction ${id} has no batch entry ${o.index}`);
+        }
+      }
+    });
   }
 
   /**

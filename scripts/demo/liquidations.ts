@@ -105,6 +105,7 @@ export class LiquidationDesk {
         indexer: { startBlock: fromBlock, confirmations: 0, maxRange: 10_000, reorgRewindBlocks: 0 },
         scan: { batchSize: 100, concurrency: 1, retry: DEFAULT_RETRY },
         maxRoundsPerAccount: 8,
+        liquidationsPerTx: 20,
         retry: DEFAULT_RETRY,
       },
       silentLogger,

@@ -421,15 +421,28 @@ export function endToEnd(kind: NodeKind): void {
     const events = await liquidatedEvents();
     const db = new DatabaseSync(join(ctx.workDir, "liquidation.sqlite"), { readOnly: true });
     const rows = db
-      .prepare("SELECT kind, account, status, tx_hash FROM keeper_txs WHERE tx_hash IS NOT NULL")
+      .prepare("SELECT id, kind, account, status, tx_hash FROM keeper_txs WHERE tx_hash IS NOT NULL")
       .all() as {
+      id: number;
       kind: string;
       status: string;
       tx_hash: string;
     }[];
+    const liquidatedInBatch = db.prepare(
+      "SELECT COUNT(*) AS n FROM keeper_tx_members WHERE tx_id = ? AND outcome = 'liquidated'",
+    );
+    // One Liquidated event per confirmed `liquidate`, and one per liquidated entry of a `liquidateBatch`.
+    const expected = rows
+      .filter((r) => r.status === "confirmed")
+      .flatMap((r) =>
+        r.kind === "liquidate"
+          ? [r.tx_hash]
+          : r.kind === "liquidateBatch"
+            ? Array<string>(Number((liquidatedInBatch.get(r.id) as { n: number }).n)).fill(r.tx_hash)
+            : [],
+      );
     db.close();
-    const confirmed = rows.filter((r) => r.status === "confirmed" && r.kind === "liquidate");
-    expect(events.map((e) => e.transactionHash).sort()).to.deep.equal(confirmed.map((r) => r.tx_hash).sort());
+    expect(events.map((e) => e.transactionHash).sort()).to.deep.equal(expected.sort());
     for (const e of events) expect(e.args.keeper).to.equal(keeper);
     // Every transaction the keeper ever signed and broadcast is one row; none was sent twice.
     expect(await ctx.provider.getTransactionCount(keeper)).to.equal(rows.length);

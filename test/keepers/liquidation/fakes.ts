@@ -6,7 +6,13 @@
  */
 import { makeError, type TransactionReceipt } from "ethers";
 import type { AccountSighting, EventSource } from "../../../keepers/liquidation/indexer.js";
-import type { AdlPlan, LiquidationChain, LiquidationTarget } from "../../../keepers/liquidation/keeper.js";
+import type {
+  AdlPlan,
+  BatchEntryOutcome,
+  LiquidationChain,
+  LiquidationEntry,
+  LiquidationTarget,
+} from "../../../keepers/liquidation/keeper.js";
 import type { AccountRisk } from "../../../keepers/liquidation/scanner.js";
 import {
   SimulationError,
@@ -139,8 +145,8 @@ export class FakeLiquidationChain extends FakeEvents implements LiquidationChain
     return a === undefined || a.size === 0n ? null : { marketId: MARKET, sizeX18: 2n ** 256n - 1n };
   }
 
-  needsAdl(err: SimulationError): boolean {
-    return err.data === INSURANCE_INSUFFICIENT;
+  needsAdl(revertData: string | undefined): boolean {
+    return revertData === INSURANCE_INSUFFICIENT;
   }
 
   async adlPlan(account: string, marketId: string, accounts: readonly string[]): Promise<AdlPlan | null> {
@@ -152,6 +158,21 @@ export class FakeLiquidationChain extends FakeEvents implements LiquidationChain
     return { to: "engine", data: `liquidate:${account}` };
   }
 
+  liquidateBatchRequest(entries: readonly LiquidationEntry[]): TxRequest {
+    return { to: "engine", data: `liquidateBatch:${entries.map((e) => e.account).join(",")}` };
+  }
+
+  /** The fake receipt's `logs` are the skipped entries (`FakeSubmitter` puts them there). */
+  batchOutcomes(receipt: TransactionReceipt, count: number): BatchEntryOutcome[] {
+    const skipped = receipt.logs as unknown as FakeSkip[];
+    return Array.from({ length: count }, (_, index) => {
+      const skip = skipped.find((s) => s.index === index);
+      return skip === undefined
+        ? { index, outcome: "liquidated", reason: null }
+        : { index, outcome: "skipped", reason: skip.reason };
+    });
+  }
+
   adlRequest(account: string, plan: AdlPlan): TxRequest {
     return { to: "engine", data: `adl:${account}:${plan.target}` };
   }
@@ -160,8 +181,30 @@ export class FakeLiquidationChain extends FakeEvents implements LiquidationChain
     return { to: "engine", data: `settleBadDebt:${account}` };
   }
 
-  /** Applies an executed keeper transaction to the accounts (the contract's effect). */
-  execute(data: string): void {
+  /** Runs just before a transaction executes (e.g. an account turns healthy between simulation and mining). */
+  beforeExecute: ((data: string) => void) | undefined;
+
+  /**
+   * Applies an executed keeper transaction to the accounts (the contract's effect); for a
+   * `liquidateBatch`, each entry as `liquidate` would, skipping (and returning) those it would revert.
+   */
+  execute(data: string): FakeSkip[] {
+    this.beforeExecute?.(data);
+    const [kind, list] = data.split(":") as [string, string];
+    if (kind !== "liquidateBatch") {
+      this.apply(data);
+      return [];
+    }
+    const skipped: FakeSkip[] = [];
+    list.split(",").forEach((account, index) => {
+      const reason = this.revertReason(`liquidate:${account}`);
+      if (reason === undefined) this.apply(`liquidate:${account}`);
+      else skipped.push({ index, reason });
+    });
+    return skipped;
+  }
+
+  private apply(data: string): void {
     const [kind, account] = data.split(":") as [string, string];
     const a = this.accounts.get(account);
     if (a === undefined) throw new Error(`unknown account ${account}`);
@@ -188,6 +231,12 @@ export class FakeLiquidationChain extends FakeEvents implements LiquidationChain
   }
 }
 
+/** An entry a fake `liquidateBatch` skipped, with the revert data `liquidate` gives. */
+export interface FakeSkip {
+  index: number;
+  reason: string;
+}
+
 /** How the fake node treats the next broadcast. */
 export type BroadcastMode = "mine" | "pending" | "drop" | "nonceConflict" | "throw";
 
@@ -198,6 +247,8 @@ interface FakeTx {
   signedAt: number;
   data: string;
   mined: boolean;
+  /** A mined batch's skipped entries (its receipt's logs). */
+  skipped: FakeSkip[];
 }
 
 /**
@@ -231,16 +282,17 @@ export class FakeSubmitter implements Submitter {
       signedAt: 0,
       data: req.data,
       mined: false,
+      skipped: [],
     };
   }
 
   private receiptOf(tx: FakeTx): TransactionReceipt {
-    return { hash: tx.hash, status: 1, gasUsed: 100_000n } as TransactionReceipt;
+    return { hash: tx.hash, status: 1, gasUsed: 100_000n, logs: tx.skipped } as unknown as TransactionReceipt;
   }
 
   private mine(tx: FakeTx): void {
     tx.mined = true;
-    this.chain.execute(tx.data);
+    tx.skipped = this.chain.execute(tx.data);
   }
 
   async submit(req: TxRequest, hooks: SubmitHooks = {}): Promise<TransactionReceipt> {
@@ -293,6 +345,7 @@ export class FakeSubmitter implements Submitter {
       signedAt: 0,
       data: data.join(":"),
       mined: false,
+      skipped: [],
     };
     this.txs.push(tx);
     this.mine(tx);

@@ -13,7 +13,11 @@ import {
   type Provider,
   type TransactionReceipt,
 } from "ethers";
-import { LiquidationKeeper, type LiquidationKeeperConfig } from "../../../keepers/liquidation/keeper.js";
+import {
+  LiquidationKeeper,
+  MAX_LIQUIDATIONS_PER_TX,
+  type LiquidationKeeperConfig,
+} from "../../../keepers/liquidation/keeper.js";
 import { HealthScanner, chunk } from "../../../keepers/liquidation/scanner.js";
 import { LiquidationStore } from "../../../keepers/liquidation/store.js";
 import { parseLiquidationConfig } from "../../../keepers/liquidation/config.js";
@@ -23,7 +27,14 @@ import { MetricsRegistry } from "../../../keepers/lib/metrics.js";
 import { WalletSubmitter, sleep } from "../../../keepers/lib/submitter.js";
 import { FakeNode } from "../fakeNode.js";
 import { logLines } from "../fakeSubmitter.js";
-import { FakeLiquidationChain, FakeSubmitter, acct, networkError } from "./fakes.js";
+import {
+  FakeLiquidationChain,
+  FakeSubmitter,
+  INSURANCE_INSUFFICIENT,
+  MARKET,
+  acct,
+  networkError,
+} from "./fakes.js";
 
 /** A throwaway key (never funded anywhere). */
 const devKeyForTests = "0x" + "11".repeat(32);
@@ -34,6 +45,7 @@ const CONFIG: LiquidationKeeperConfig = {
   indexer: { startBlock: 0, confirmations: 0, maxRange: 100, reorgRewindBlocks: 10 },
   scan: { batchSize: 2, concurrency: 2, retry: FAST_RETRY },
   maxRoundsPerAccount: 5,
+  liquidationsPerTx: 3,
   retry: FAST_RETRY,
 };
 
@@ -267,15 +279,160 @@ describe("liquidation keeper: logic", function () {
   it("stops between two transactions after stop()", async function () {
     const { chain, submitter, keeper } = setup();
     chain.set(acct(1), { liquidatable: true, roundsToHealthy: 3 });
-    chain.set(acct(2), { liquidatable: true });
+    for (const n of [2, 3, 4]) chain.set(acct(n), { liquidatable: true });
     const original = submitter.submit.bind(submitter);
     submitter.submit = async (req, hooks) => {
       keeper.stop();
       return original(req, hooks);
     };
     const result = await keeper.tick();
-    expect(result.liquidations).to.equal(1);
-    expect(submitter.txs).to.have.length(1);
+    // the first batch (3 per transaction) goes out; the second one and the next round do not
+    expect(result.liquidations).to.equal(3);
+    expect(submitter.txs.map((t) => t.data)).to.deep.equal([
+      `liquidateBatch:${acct(1)},${acct(2)},${acct(3)}`,
+    ]);
+  });
+});
+
+describe("liquidation keeper: batches", function () {
+  function member(account: string, outcome: string | null, reason: string | null, index: number) {
+    return { index, account, marketId: MARKET, sizeX18: 2n ** 256n - 1n, outcome, reason };
+  }
+
+  it("sends a round's accounts together, liquidationsPerTx per liquidateBatch, then re-reads their health", async function () {
+    const { chain, submitter, store, metrics, keeper } = setup();
+    for (let n = 1; n <= 5; n++) chain.set(acct(n), { liquidatable: true });
+    chain.set(acct(2), { roundsToHealthy: 2 });
+    const result = await keeper.tick();
+    expect(result).to.deep.include({ liquidatable: 5, liquidations: 6, adl: 0, skippedInFlight: 0 });
+    expect(submitter.txs.map((t) => t.data)).to.deep.equal([
+      `liquidateBatch:${acct(1)},${acct(2)},${acct(3)}`,
+      `liquidateBatch:${acct(4)},${acct(5)}`,
+      `liquidate:${acct(2)}`, // round 2: only account 2 is still liquidatable
+    ]);
+    for (let n = 1; n <= 5; n++) expect(chain.accounts.get(acct(n))!.liquidatable).to.equal(false);
+    const rows = store.allTxs();
+    expect(rows.map((t) => [t.kind, t.status])).to.deep.equal([
+      ["liquidateBatch", "confirmed"],
+      ["liquidateBatch", "confirmed"],
+      ["liquidate", "confirmed"],
+    ]);
+    expect(store.members(rows[0]!.id)).to.deep.equal(
+      [1, 2, 3].map((n, i) => member(acct(n), "liquidated", null, i)),
+    );
+    expect(store.members(rows[1]!.id)).to.deep.equal(
+      [4, 5].map((n, i) => member(acct(n), "liquidated", null, i)),
+    );
+    expect(store.members(rows[2]!.id)).to.deep.equal([]);
+    expect(txCount(metrics, "liquidateBatch", "confirmed")).to.equal("2");
+    expect(txCount(metrics, "liquidate", "confirmed")).to.equal("1");
+    expect(metrics.render()).to.include("t_liquidations_sent_total 6");
+    expect(metrics.render()).to.include('t_batch_entries_total{outcome="liquidated"} 5');
+    expect((await keeper.tick()).liquidations).to.equal(0);
+  });
+
+  it("sends a bankrupt account to ADL and drops one that would revert before the batch; reads on-chain skips from the receipt", async function () {
+    const { chain, submitter, store, metrics, keeper } = setup();
+    chain.set(acct(1), { liquidatable: true, bankrupt: true });
+    for (const n of [2, 3, 4]) chain.set(acct(n), { liquidatable: true });
+    chain.adlTargets = [acct(5)];
+    // healthy between the scan and the simulation: dropped, nothing sent for it
+    const original = chain.nextLiquidation.bind(chain);
+    chain.nextLiquidation = async (account) => {
+      if (account === acct(4)) chain.set(account, { liquidatable: false });
+      return original(account);
+    };
+    chain.set(acct(6), {});
+    chain.mine(1, { 0: [acct(6)] });
+    chain.set(acct(6), { liquidatable: true });
+    // between the simulation and the batch's execution: account 3 turns healthy (another keeper was
+    // faster) and account 6's deficit outgrows the insurance fund
+    chain.beforeExecute = (data) => {
+      if (!data.startsWith("liquidateBatch:")) return;
+      chain.set(acct(3), { liquidatable: false });
+      chain.set(acct(6), { bankrupt: true });
+    };
+    const result = await keeper.tick();
+    expect(result).to.deep.include({ liquidatable: 5, liquidations: 1, adl: 2 });
+    expect(submitter.txs.map((t) => t.data)).to.deep.equal([
+      `adl:${acct(1)}:${acct(5)}`,
+      `liquidateBatch:${acct(2)},${acct(3)},${acct(6)}`,
+      `adl:${acct(6)}:${acct(5)}`,
+    ]);
+    const batch = store.allTxs().find((t) => t.kind === "liquidateBatch")!;
+    expect(store.members(batch.id)).to.deep.equal([
+      member(acct(2), "liquidated", null, 0),
+      member(acct(3), "skipped", "0x02", 1),
+      member(acct(6), "skipped", INSURANCE_INSUFFICIENT, 2),
+    ]);
+    expect(txCount(metrics, "liquidate", "needs_adl")).to.equal("1");
+    expect(txCount(metrics, "liquidate", "simulation_failed")).to.equal("1");
+    expect(txCount(metrics, "adl", "confirmed")).to.equal("2");
+    expect(metrics.render()).to.include('t_batch_entries_total{outcome="skipped"} 2');
+    expect(metrics.render()).to.include('t_batch_entries_total{outcome="liquidated"} 1');
+  });
+
+  it("a batch left pending at a crash keeps all its accounts in flight; once mined, its entries are recorded from the receipt", async function () {
+    const dir = mkdtempSync(join(tmpdir(), "liq-keeper-"));
+    try {
+      const file = join(dir, "keeper.sqlite");
+      const first = setup(new LiquidationStore(file));
+      for (const n of [2, 3]) first.chain.set(acct(n), { liquidatable: true });
+      first.submitter.modes.push("pending");
+      await first.keeper.tick();
+      const [row] = first.store.unfinishedTxs();
+      expect(row).to.deep.include({ kind: "liquidateBatch", status: "sent" });
+      expect(first.store.members(row!.id).map((m) => m.outcome)).to.deep.equal([null, null]);
+      first.store.close(); // the process dies
+
+      const second = setup(new LiquidationStore(file), first.chain);
+      second.submitter.txs.push(...first.submitter.txs); // the node still has it in its mempool
+      second.submitter.nonce = first.submitter.nonce;
+      const waiting = await second.keeper.tick();
+      expect(waiting).to.deep.include({
+        reconciled: 0,
+        liquidatable: 2,
+        liquidations: 0,
+        skippedInFlight: 2,
+      });
+      expect(second.submitter.txs).to.have.length(1);
+
+      second.submitter.minePending("0xtx0");
+      const done = await second.keeper.tick();
+      expect(done).to.deep.include({ reconciled: 1, liquidatable: 0, liquidations: 0 });
+      expect(second.store.allTxs().map((t) => [t.kind, t.status])).to.deep.equal([
+        ["liquidateBatch", "confirmed"],
+      ]);
+      expect(second.store.members(row!.id).map((m) => m.outcome)).to.deep.equal(["liquidated", "liquidated"]);
+      expect(txCount(second.metrics, "liquidateBatch", "confirmed")).to.equal("1");
+      expect(second.metrics.render()).to.include('t_batch_entries_total{outcome="liquidated"} 2');
+      second.store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("with liquidationsPerTx 1 sends one liquidate per account; refuses a value outside 1 to 50", async function () {
+    const chain = new FakeLiquidationChain();
+    chain.mine(2, { 1: [acct(1), acct(2)] });
+    for (const n of [1, 2]) chain.set(acct(n), { liquidatable: true });
+    const submitter = new FakeSubmitter(chain);
+    const store = new LiquidationStore(":memory:");
+    const make = (liquidationsPerTx: number) =>
+      new LiquidationKeeper(
+        chain,
+        submitter,
+        store,
+        { ...CONFIG, liquidationsPerTx },
+        silentLogger,
+        new MetricsRegistry("t_"),
+      );
+    expect((await make(1).tick()).liquidations).to.equal(2);
+    expect(submitter.txs.map((t) => t.data)).to.deep.equal([`liquidate:${acct(1)}`, `liquidate:${acct(2)}`]);
+    for (const bad of [0, 51, 2.5]) {
+      expect(() => make(bad)).to.throw(`liquidationsPerTx must be 1 to 50, got ${bad}`);
+    }
+    expect(make(MAX_LIQUIDATIONS_PER_TX)).to.be.instanceOf(LiquidationKeeper);
   });
 });
 
@@ -376,10 +533,18 @@ describe("liquidation keeper: configuration", function () {
       metricsPort: 9103,
       startBlock: undefined,
       liquidationEngine: undefined,
+      liquidationsPerTx: 20,
     });
+    expect(
+      parseLiquidationConfig(["--rpc-url", "http://127.0.0.1:8545", "--liquidations-per-tx", "50"], {})
+        .liquidationsPerTx,
+    ).to.equal(50);
     let thrown: unknown;
     try {
-      parseLiquidationConfig(["--batch-size", "0", "--liquidation-engine", "0x12"], {});
+      parseLiquidationConfig(
+        ["--batch-size", "0", "--liquidation-engine", "0x12", "--liquidations-per-tx", "51"],
+        {},
+      );
     } catch (err) {
       thrown = err;
     }
@@ -387,6 +552,7 @@ describe("liquidation keeper: configuration", function () {
     const problems = (thrown as ConfigError).problems;
     expect(problems.some((p) => p.startsWith("missing --rpc-url"))).to.equal(true);
     expect(problems.some((p) => p.includes("must be ≥ 1, got 0"))).to.equal(true);
+    expect(problems.some((p) => p.includes("--liquidations-per-tx") && p.includes("got 51"))).to.equal(true);
     expect(problems.some((p) => p.includes('must be a 0x address, got "0x12"'))).to.equal(true);
     expect(parseLiquidationConfig(["--help"], {}).help).to.equal(true);
   });
