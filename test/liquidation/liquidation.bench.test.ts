@@ -247,6 +247,10 @@ describe("liquidation gas benchmark", function () {
     );
     await beforeBatch.restore();
     const snapshotBefore = await networkHelpers.takeSnapshot();
+    // The exact size is what the engine's view tells a keeper (the bundled keeper passes it).
+    expect(await system.engine.liquidationSizeX18(accountId(victim(0).address, 0n), AAPL)).to.equal(
+      45n * X18,
+    );
     measured["liquidate: partial (45 of 90), exact size"] = Number(
       await liquidate(system, victim(0), 45n * X18),
     );
