@@ -43,6 +43,12 @@ export interface LiquidationStats {
   adlNotionalX18: bigint;
   /** Keeper ticks that found liquidatable accounts but confirmed neither a liquidation nor an ADL step. */
   refused: number;
+  /** The keeper's confirmed liquidation transactions (`liquidate` and `liquidateBatch`). */
+  transactions: number;
+  /** Of those, `liquidateBatch` transactions. */
+  batches: number;
+  /** Their gas (receipts). */
+  gasUsed: bigint;
   records: LiquidationRecord[];
 }
 
@@ -67,8 +73,12 @@ export class LiquidationDesk {
     adlSteps: 0,
     adlNotionalX18: 0n,
     refused: 0,
+    transactions: 0,
+    batches: 0,
+    gasUsed: 0n,
     records: [],
   };
+  private store: LiquidationStore | undefined;
 
   constructor(
     private readonly world: World,
@@ -93,6 +103,7 @@ export class LiquidationDesk {
     this.backstop = chain.backstop;
     this.tokenScale = await this.world.contracts.vault.tokenScale();
     const store = new LiquidationStore(":memory:");
+    this.store = store;
     store.bindDeployment(
       `${this.world.record.chainId}:${this.world.record.contracts.clearinghouse.toLowerCase()}`,
     );
@@ -124,6 +135,12 @@ export class LiquidationDesk {
     if (this.keeper === undefined) throw new Error("LiquidationDesk.init was not called");
     const result = await this.keeper.tick();
     this.stats.refused += result.liquidatable > 0 && result.liquidations === 0 && result.adl === 0 ? 1 : 0;
+    const sent = this.store!.allTxs().filter(
+      (t) => t.status === "confirmed" && (t.kind === "liquidate" || t.kind === "liquidateBatch"),
+    );
+    this.stats.transactions = sent.length;
+    this.stats.batches = sent.filter((t) => t.kind === "liquidateBatch").length;
+    this.stats.gasUsed = sent.reduce((sum, t) => sum + (t.gasUsed ?? 0n), 0n);
     await this.readEvents();
     return result;
   }

@@ -86,6 +86,12 @@ export function formatReport(result: DemoResult, wallSeconds: number): string[] 
   lines.push(
     `    penalties ${usd(s.penaltiesX18)} USD, keeper rewards ${usd(s.keeperRewardsX18)} USD, backstop share ${usd(s.penaltiesX18 - s.keeperRewardsX18)} USD`,
   );
+  if (s.transactions > 0) {
+    lines.push(
+      `    keeper transactions: ${s.transactions} (${s.batches} liquidateBatch), ${s.gasUsed} gas, ` +
+        `${s.gasUsed / BigInt(Math.max(1, s.count))} per liquidation`,
+    );
+  }
   for (const r of s.records) {
     lines.push(
       `      ${clockLabel(r.time)}  ${r.symbol} ${nameOf(r.account)}: closed ${fromX18(r.closedSizeX18).toFixed(3)} @ ${usd(r.priceX18)}, equity before ${usd(r.equityBeforeX18)}, penalty ${usd(r.penaltyX18)}`,

@@ -54,6 +54,10 @@ describe("npm run demo (quick scenario)", function () {
     expect(s.count).to.be.greaterThan(0);
     expect(s.records.every((r) => r.symbol === GAP.symbol)).to.equal(true);
     expect(s.keeperRewardsX18).to.be.greaterThan(0n);
+    // The gap makes several longs liquidatable at once: the keeper sends them in liquidateBatch.
+    expect(s.batches).to.be.greaterThan(0);
+    expect(s.transactions).to.be.lessThan(s.count);
+    expect(s.gasUsed).to.be.greaterThan(0n);
     expect(s.badDebtX18).to.be.greaterThan(0n);
     expect(s.insuranceCoveredX18).to.equal(s.badDebtX18);
     // The fund pays whole token units (6 decimals): each cover rounds up to the next unit.
