@@ -14,9 +14,10 @@
  *    position, as much as the partial rule allows), simulated first; then the health of the accounts
  *    liquidated is read again and those still liquidatable go into the next round (partial
  *    liquidation: at most half a position per call while the margin ratio is ≥ MM/2), up to
- *    `maxRoundsPerAccount` rounds per tick. A round with several accounts sends them together,
- *    `liquidationsPerTx` per `liquidateBatch` transaction (the market read is paid once per
- *    transaction); an entry the engine skips on chain (`LiquidationSkipped`) is read from the receipt.
+ *    `maxRoundsPerAccount` rounds per tick. A round takes the accounts `liquidationsPerTx` at a time
+ *    and sends each group's liquidations in one `liquidateBatch` transaction (the market read is paid
+ *    once per transaction); an entry the engine skips on chain (`LiquidationSkipped`) is read from
+ *    the receipt.
  *    When a liquidation's simulation (or a skipped entry) says the insurance fund cannot cover the
  *    account's deficit, one ADL step instead (the engine needs the best-ranked opposite position and
  *    the complete opposite side, which only an indexer of every account can supply).
@@ -252,12 +253,15 @@ export class LiquidationKeeper {
   }
 
   /**
-   * Liquidates `accounts` in rounds until they are healthy (or the round limit): each round sends every
-   * remaining account's next liquidation (batched when there are several), then re-reads the health
-   * of those that made progress. Returns the confirmed counts.
+   * Liquidates `accounts` in rounds until they are healthy (or the round limit). A round takes the
+   * accounts `liquidationsPerTx` at a time: their next liquidations are read, then sent (together when
+   * there are several), so the first transaction of a cascade leaves after one group's reads. After
+   * the round, the health of the accounts that made progress is read again. Returns the confirmed
+   * counts.
    */
   private async liquidateAll(accounts: readonly string[]): Promise<{ liquidations: number; adl: number }> {
     const done = { liquidations: 0, adl: 0 };
+    const perTx = this.config.liquidationsPerTx;
     let active = [...accounts];
     for (let round = 0; round < this.config.maxRoundsPerAccount && active.length > 0; round++) {
       if (this.stopping) break;
@@ -268,16 +272,22 @@ export class LiquidationKeeper {
           ...(active.length === 1 ? { account: active[0] } : {}),
         });
       }
-      const entries: LiquidationEntry[] = [];
-      for (const account of active) {
-        if (this.stopping) break;
-        const target = await this.counted("nextLiquidation", () => this.chain.nextLiquidation(account));
-        if (target !== null) entries.push({ account, target });
+      const progressed: string[] = [];
+      for (let from = 0; from < active.length && !this.stopping; from += perTx) {
+        const group = active.slice(from, from + perTx);
+        const targets = await Promise.all(
+          group.map((account) => this.counted("nextLiquidation", () => this.chain.nextLiquidation(account))),
+        );
+        const entries: LiquidationEntry[] = [];
+        targets.forEach((target, k) => {
+          if (target !== null) entries.push({ account: group[k]!, target });
+        });
+        progressed.push(
+          ...(entries.length > 1
+            ? await this.liquidateBatched(entries, done)
+            : await this.liquidateEach(entries, done)),
+        );
       }
-      const batched = entries.length > 1 && this.config.liquidationsPerTx > 1;
-      const progressed = batched
-        ? await this.liquidateBatched(entries, done)
-        : await this.liquidateEach(entries, done);
       active = await this.stillLiquidatable(progressed);
     }
     return done;
@@ -315,66 +325,77 @@ export class LiquidationKeeper {
 
   /**
    * Simulates each entry alone (a bankrupt account goes to ADL, one that would revert is dropped),
-   * then sends the rest in `liquidateBatch` transactions of at most `liquidationsPerTx` (a single
-   * remaining entry as `liquidate`), and reads each entry's outcome from the receipt. Returns the
-   * accounts liquidated (or deleveraged).
+   * then sends the rest in one `liquidateBatch` (a single remaining entry as `liquidate`) and reads
+   * each entry's outcome from the receipt. Returns the accounts liquidated (or deleveraged).
    */
   private async liquidateBatched(
     entries: readonly LiquidationEntry[],
     done: { liquidations: number; adl: number },
   ): Promise<string[]> {
     const progressed: string[] = [];
-    const ready: LiquidationEntry[] = [];
-    for (const entry of entries) {
-      if (this.stopping) break;
-      try {
-        await this.submitter.simulate(this.chain.liquidateRequest(entry.account, entry.target));
-        ready.push(entry);
-      } catch (err) {
-        if (!(err instanceof SimulationError)) throw err;
-        const needsAdl = this.chain.needsAdl(err.data);
-        const outcome = needsAdl ? "needs_adl" : "simulation_failed";
-        this.m.txs.inc({ kind: "liquidate", outcome });
-        this.logger.warn("liquidate simulation failed", {
-          account: entry.account,
-          marketId: entry.target.marketId,
-          outcome,
-          err,
-        });
-        if (needsAdl && (await this.deleverage(entry.account, entry.target.marketId)) === "confirmed") {
-          done.adl++;
-          progressed.push(entry.account);
+    const simulations = await Promise.all(
+      entries.map(async (entry) => {
+        try {
+          await this.submitter.simulate(this.chain.liquidateRequest(entry.account, entry.target));
+          return null;
+        } catch (err) {
+          if (err instanceof SimulationError) return err;
+          throw err;
         }
-      }
-    }
-    for (let from = 0; from < ready.length && !this.stopping; from += this.config.liquidationsPerTx) {
-      const group = ready.slice(from, from + this.config.liquidationsPerTx);
-      if (group.length === 1) {
-        progressed.push(...(await this.liquidateEach(group, done)));
+      }),
+    );
+    const ready: LiquidationEntry[] = [];
+    for (const [k, entry] of entries.entries()) {
+      const err = simulations[k]!;
+      if (err === null) {
+        ready.push(entry);
         continue;
       }
-      const sent = await this.sendForReceipt({
-        kind: "liquidateBatch",
-        account: group[0]!.account,
-        marketId: null,
-        sizeX18: null,
-        request: this.chain.liquidateBatchRequest(group),
-        fields: { liquidations: group.length },
-        entries: group,
+      const needsAdl = this.chain.needsAdl(err.data);
+      const outcome = needsAdl ? "needs_adl" : "simulation_failed";
+      this.m.txs.inc({ kind: "liquidate", outcome });
+      this.logger.warn("liquidate simulation failed", {
+        account: entry.account,
+        marketId: entry.target.marketId,
+        outcome,
+        err,
       });
-      if (sent.outcome !== "confirmed" || sent.receipt === null) continue;
-      const members = group.map((e) => ({ account: e.account, marketId: e.target.marketId }));
-      for (const entry of this.recordBatch(sent.id, members, sent.receipt)) {
-        if (entry.outcome === "liquidated") {
-          done.liquidations++;
-          progressed.push(entry.account);
-        } else if (
-          this.chain.needsAdl(entry.reason ?? undefined) &&
-          (await this.deleverage(entry.account, entry.marketId)) === "confirmed"
-        ) {
-          done.adl++;
-          progressed.push(entry.account);
-        }
+      if (
+        needsAdl &&
+        !this.stopping &&
+        (await this.deleverage(entry.account, entry.target.marketId)) === "confirmed"
+      ) {
+        done.adl++;
+        progressed.push(entry.account);
+      }
+    }
+    if (this.stopping) return progressed;
+    if (ready.length <= 1) {
+      progressed.push(...(await this.liquidateEach(ready, done)));
+      return progressed;
+    }
+    const sent = await this.sendForReceipt({
+      kind: "liquidateBatch",
+      account: ready[0]!.account,
+      marketId: null,
+      sizeX18: null,
+      request: this.chain.liquidateBatchRequest(ready),
+      fields: { liquidations: ready.length },
+      entries: ready,
+    });
+    if (sent.outcome !== "confirmed" || sent.receipt === null) return progressed;
+    const members = ready.map((e) => ({ account: e.account, marketId: e.target.marketId }));
+    for (const entry of this.recordBatch(sent.id, members, sent.receipt)) {
+      if (entry.outcome === "liquidated") {
+        done.liquidations++;
+        progressed.push(entry.account);
+      } else if (
+        this.chain.needsAdl(entry.reason ?? undefined) &&
+        !this.stopping &&
+        (await this.deleverage(entry.account, entry.marketId)) === "confirmed"
+      ) {
+        done.adl++;
+        progressed.push(entry.account);
       }
     }
     return progressed;

@@ -336,40 +336,44 @@ describe("liquidation keeper: batches", function () {
     chain.set(acct(1), { liquidatable: true, bankrupt: true });
     for (const n of [2, 3, 4]) chain.set(acct(n), { liquidatable: true });
     chain.adlTargets = [acct(5)];
+    chain.mine(1, { 0: [acct(6), acct(7)] });
+    for (const n of [6, 7]) chain.set(acct(n), { liquidatable: true });
     // healthy between the scan and the simulation: dropped, nothing sent for it
     const original = chain.nextLiquidation.bind(chain);
     chain.nextLiquidation = async (account) => {
       if (account === acct(4)) chain.set(account, { liquidatable: false });
       return original(account);
     };
-    chain.set(acct(6), {});
-    chain.mine(1, { 0: [acct(6)] });
-    chain.set(acct(6), { liquidatable: true });
     // between the simulation and the batch's execution: account 3 turns healthy (another keeper was
-    // faster) and account 6's deficit outgrows the insurance fund
+    // faster), account 6's deficit outgrows the insurance fund
     chain.beforeExecute = (data) => {
-      if (!data.startsWith("liquidateBatch:")) return;
-      chain.set(acct(3), { liquidatable: false });
-      chain.set(acct(6), { bankrupt: true });
+      if (data.includes(acct(3))) chain.set(acct(3), { liquidatable: false });
+      if (data.startsWith("liquidateBatch:") && data.includes(acct(6)))
+        chain.set(acct(6), { bankrupt: true });
     };
     const result = await keeper.tick();
-    expect(result).to.deep.include({ liquidatable: 5, liquidations: 1, adl: 2 });
+    // groups of 3 in scan order: [1, 2, 3] and [4, 6, 7]
+    expect(result).to.deep.include({ liquidatable: 6, liquidations: 2, adl: 2 });
     expect(submitter.txs.map((t) => t.data)).to.deep.equal([
       `adl:${acct(1)}:${acct(5)}`,
-      `liquidateBatch:${acct(2)},${acct(3)},${acct(6)}`,
+      `liquidateBatch:${acct(2)},${acct(3)}`,
+      `liquidateBatch:${acct(6)},${acct(7)}`,
       `adl:${acct(6)}:${acct(5)}`,
     ]);
-    const batch = store.allTxs().find((t) => t.kind === "liquidateBatch")!;
-    expect(store.members(batch.id)).to.deep.equal([
+    const [first, second] = store.allTxs().filter((t) => t.kind === "liquidateBatch");
+    expect(store.members(first!.id)).to.deep.equal([
       member(acct(2), "liquidated", null, 0),
       member(acct(3), "skipped", "0x02", 1),
-      member(acct(6), "skipped", INSURANCE_INSUFFICIENT, 2),
+    ]);
+    expect(store.members(second!.id)).to.deep.equal([
+      member(acct(6), "skipped", INSURANCE_INSUFFICIENT, 0),
+      member(acct(7), "liquidated", null, 1),
     ]);
     expect(txCount(metrics, "liquidate", "needs_adl")).to.equal("1");
     expect(txCount(metrics, "liquidate", "simulation_failed")).to.equal("1");
     expect(txCount(metrics, "adl", "confirmed")).to.equal("2");
     expect(metrics.render()).to.include('t_batch_entries_total{outcome="skipped"} 2');
-    expect(metrics.render()).to.include('t_batch_entries_total{outcome="liquidated"} 1');
+    expect(metrics.render()).to.include('t_batch_entries_total{outcome="liquidated"} 2');
   });
 
   it("a batch left pending at a crash keeps all its accounts in flight; once mined, its entries are recorded from the receipt", async function () {
