@@ -16,9 +16,9 @@
  *   `mined`, the others `dropped`. A restart reconciles `signing`/`sent` rows against the chain
  *   before doing anything else, so a transaction in flight at a crash is neither lost nor sent twice.
  * - the **members** of a `liquidateBatch` row: each entry (index, account, market, size), written
- *   with the row before signing, and after the receipt its outcome (`liquidated`, or `skipped` with
- *   the engine's revert data from `LiquidationSkipped`). While the row is unfinished every member's
- *   account counts as in flight.
+ *   with the row before signing, and after a successful receipt its outcome (`liquidated`, or
+ *   `skipped` with the engine's revert data from `LiquidationSkipped`; a reverted batch leaves them
+ *   unset). While the row is unfinished every member's account counts as in flight.
  */
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 
@@ -59,7 +59,7 @@ export interface BatchMember {
   account: string;
   marketId: string;
   sizeX18: bigint;
-  /** Null until the receipt is read. */
+  /** Null until a successful receipt is read (a reverted batch leaves it null: none of it happened). */
   outcome: MemberOutcome | null;
   /** The engine's revert data for a skipped entry. */
   reason: string | null;
