@@ -16,7 +16,7 @@ import { LiquidationKeeper, type LiquidationKeeperConfig } from "../../../keeper
 import { LiquidationStore } from "../../../keepers/liquidation/store.js";
 import { silentLogger } from "../../../keepers/lib/logger.js";
 import { MetricsRegistry } from "../../../keepers/lib/metrics.js";
-import { WalletSubmitter, sleep } from "../../../keepers/lib/submitter.js";
+import { WalletSubmitter, sleep, type WalletSubmitterOptions } from "../../../keepers/lib/submitter.js";
 import { OracleKeeper } from "../../../keepers/oracle/keeper.js";
 import { MockFeedAnswers, MockPythUpdates } from "../../../keepers/oracle/updates.js";
 import { loadCalendarFile } from "../../../sdk/calendar.js";
@@ -142,6 +142,38 @@ async function openLongs(
   return { ids: traders.map((t) => accountId(t.address, 0n)), clearinghouse };
 }
 
+/**
+ * A keeper over the deployed system with a new funded key and an in-memory database, indexing from the
+ * deployment; `overrides` change its configuration, `options` its submitter's.
+ */
+async function newKeeper(
+  record: Awaited<ReturnType<typeof deployedInRegularHours>>["record"],
+  overrides: Partial<LiquidationKeeperConfig> = {},
+  options: WalletSubmitterOptions = {},
+) {
+  const keeperWallet = new Wallet(Wallet.createRandom().privateKey, ethers.provider);
+  await networkHelpers.setBalance(keeperWallet.address, 10n ** 20n);
+  const chain = await EthersLiquidationChain.connect(
+    ethers.provider,
+    record.contracts.clearinghouse,
+    record.contracts.liquidationEngine,
+  );
+  const store = new LiquidationStore(":memory:");
+  const metrics = new MetricsRegistry("t_");
+  const submitter = new WalletSubmitter(keeperWallet, ethers.provider, silentLogger, {
+    receiptPollMs: 5,
+    metrics,
+    ...options,
+  });
+  const config = {
+    ...CONFIG,
+    indexer: { ...CONFIG.indexer, startBlock: record.deployedAtBlock },
+    ...overrides,
+  };
+  const keeper = new LiquidationKeeper(chain, submitter, store, config, silentLogger, metrics);
+  return { keeper, keeperWallet, chain, store, submitter, config, metrics };
+}
+
 describe("liquidation keeper on the in-process chain", function () {
   it("learns accounts from events and liquidates an unhealthy one into the backstop until healthy", async function () {
     const fixture = await networkHelpers.loadFixture(deployedInRegularHours);
@@ -149,19 +181,8 @@ describe("liquidation keeper on the in-process chain", function () {
     const prices = { ...fixture.initialPrices };
     const oracle = fixture.newOracle(prices);
     const { aliceId, clearinghouse } = await openAlicePosition(fixture);
-    const keeperWallet = new Wallet(Wallet.createRandom().privateKey, ethers.provider);
-    await networkHelpers.setBalance(keeperWallet.address, 10n ** 20n);
     const engine = ILiquidationEngine__factory.connect(record.contracts.liquidationEngine, ethers.provider);
-    const chain = await EthersLiquidationChain.connect(
-      ethers.provider,
-      record.contracts.clearinghouse,
-      await engine.getAddress(),
-    );
-    const store = new LiquidationStore(":memory:");
-    const submitter = new WalletSubmitter(keeperWallet, ethers.provider, silentLogger, { receiptPollMs: 5 });
-    const config = { ...CONFIG, indexer: { ...CONFIG.indexer, startBlock: record.deployedAtBlock } };
-    const metrics = new MetricsRegistry("t_");
-    const keeper = new LiquidationKeeper(chain, submitter, store, config, silentLogger, metrics);
+    const { keeper, keeperWallet, chain, store, submitter, config } = await newKeeper(record);
 
     const healthy = await keeper.tick();
     expect(healthy).to.deep.include({ accounts: 2, liquidatable: 0, liquidations: 0 });
@@ -204,27 +225,12 @@ describe("liquidation keeper on the in-process chain", function () {
     const prices = { ...fixture.initialPrices };
     const oracle = fixture.newOracle(prices);
     const { aliceId } = await openAlicePosition(fixture);
-    const keeperWallet = new Wallet(Wallet.createRandom().privateKey, ethers.provider);
-    await networkHelpers.setBalance(keeperWallet.address, 10n ** 20n);
     const engine = ILiquidationEngine__factory.connect(record.contracts.liquidationEngine, ethers.provider);
-    const chain = await EthersLiquidationChain.connect(
-      ethers.provider,
-      record.contracts.clearinghouse,
-      record.contracts.liquidationEngine,
+    const { keeper, keeperWallet, store, metrics } = await newKeeper(
+      record,
+      { maxRoundsPerAccount: 1 },
+      { feeBump: { replaceAfterMs: 500 } },
     );
-    const store = new LiquidationStore(":memory:");
-    const metrics = new MetricsRegistry("t_");
-    const submitter = new WalletSubmitter(keeperWallet, ethers.provider, silentLogger, {
-      receiptPollMs: 5,
-      feeBump: { replaceAfterMs: 500 },
-      metrics,
-    });
-    const config = {
-      ...CONFIG,
-      indexer: { ...CONFIG.indexer, startBlock: record.deployedAtBlock },
-      maxRoundsPerAccount: 1,
-    };
-    const keeper = new LiquidationKeeper(chain, submitter, store, config, silentLogger, metrics);
     expect(await keeper.tick()).to.deep.include({ accounts: 2, liquidatable: 0 });
     prices["AAPL"] = 215n * X18;
     await oracle.tick();
@@ -295,25 +301,15 @@ describe("liquidation keeper on the in-process chain", function () {
     // A restarted keeper reconciles nothing and sends nothing more for it.
     expect(store.unfinishedTxs()).to.have.length(0);
   });
+
   it("liquidates several unhealthy accounts in one liquidateBatch and reads each entry's outcome from the receipt", async function () {
     const fixture = await networkHelpers.loadFixture(deployedInRegularHours);
     const { record, aapl, signers } = fixture;
     const prices = { ...fixture.initialPrices };
     const oracle = fixture.newOracle(prices);
     const { ids } = await openLongs(fixture, [10, 12, 13]);
-    const keeperWallet = new Wallet(Wallet.createRandom().privateKey, ethers.provider);
-    await networkHelpers.setBalance(keeperWallet.address, 10n ** 20n);
     const engine = ILiquidationEngine__factory.connect(record.contracts.liquidationEngine, ethers.provider);
-    const chain = await EthersLiquidationChain.connect(
-      ethers.provider,
-      record.contracts.clearinghouse,
-      await engine.getAddress(),
-    );
-    const store = new LiquidationStore(":memory:");
-    const submitter = new WalletSubmitter(keeperWallet, ethers.provider, silentLogger, { receiptPollMs: 5 });
-    const config = { ...CONFIG, indexer: { ...CONFIG.indexer, startBlock: record.deployedAtBlock } };
-    const metrics = new MetricsRegistry("t_");
-    const keeper = new LiquidationKeeper(chain, submitter, store, config, silentLogger, metrics);
+    const { keeper, keeperWallet, chain, store } = await newKeeper(record);
 
     prices["AAPL"] = 215n * X18;
     await oracle.tick();
@@ -355,6 +351,7 @@ describe("liquidation keeper on the in-process chain", function () {
       "LiquidationSkipped index 0 outside a batch of 0",
     );
   });
+
   it("a cascade: 24 accounts made unhealthy by one move cost under 60 % of the gas in liquidateBatch that they cost one by one", async function () {
     const fixture = await networkHelpers.loadFixture(deployedInRegularHours);
     const { record, aapl } = fixture;
@@ -369,31 +366,7 @@ describe("liquidation keeper on the in-process chain", function () {
 
     /** One tick of a fresh keeper (one round: each account's first partial liquidation). */
     async function cascade(liquidationsPerTx: number) {
-      const keeperWallet = new Wallet(Wallet.createRandom().privateKey, ethers.provider);
-      await networkHelpers.setBalance(keeperWallet.address, 10n ** 20n);
-      const chain = await EthersLiquidationChain.connect(
-        ethers.provider,
-        record.contracts.clearinghouse,
-        record.contracts.liquidationEngine,
-      );
-      const store = new LiquidationStore(":memory:");
-      const submitter = new WalletSubmitter(keeperWallet, ethers.provider, silentLogger, {
-        receiptPollMs: 5,
-      });
-      const config = {
-        ...CONFIG,
-        indexer: { ...CONFIG.indexer, startBlock: record.deployedAtBlock },
-        maxRoundsPerAccount: 1,
-        liquidationsPerTx,
-      };
-      const keeper = new LiquidationKeeper(
-        chain,
-        submitter,
-        store,
-        config,
-        silentLogger,
-        new MetricsRegistry("c_"),
-      );
+      const { keeper, store } = await newKeeper(record, { maxRoundsPerAccount: 1, liquidationsPerTx });
       const result = await keeper.tick();
       const rows = store.allTxs();
       const gas = rows.reduce((sum, r) => sum + r.gasUsed!, 0n);

@@ -69,6 +69,25 @@ function setup(store = new LiquidationStore(":memory:"), chain = new FakeLiquida
   return { chain, submitter, store, metrics, log, keeper };
 }
 
+/**
+ * The keeper on database `file` sends a transaction for the liquidatable `accounts` that stays
+ * pending, and its process dies; returns the first keeper and a second one started on the same
+ * database and chain, whose node still has that transaction in its mempool.
+ */
+async function crashWithPending(file: string, accounts: string[]) {
+  const first = setup(new LiquidationStore(file));
+  for (const account of accounts) first.chain.set(account, { liquidatable: true });
+  first.submitter.modes.push("pending");
+  await first.keeper.tick();
+  const unfinished = first.store.unfinishedTxs();
+  expect(unfinished).to.have.length(1);
+  first.store.close(); // the process dies
+  const second = setup(new LiquidationStore(file), first.chain);
+  second.submitter.txs.push(...first.submitter.txs); // the node still has it in its mempool
+  second.submitter.nonce = first.submitter.nonce;
+  return { first, second, pending: unfinished[0]! };
+}
+
 function txCount(metrics: MetricsRegistry, kind: string, outcome: string): string | undefined {
   const line = metrics
     .render()
@@ -203,17 +222,7 @@ describe("liquidation keeper: logic", function () {
     });
 
     it("a transaction left pending at a crash is waited for, not sent again, then confirmed", async function () {
-      const file = join(dir, "keeper.sqlite");
-      const first = setup(new LiquidationStore(file));
-      first.chain.set(acct(2), { liquidatable: true });
-      first.submitter.modes.push("pending");
-      await first.keeper.tick();
-      expect(first.store.unfinishedTxs()).to.have.length(1);
-      first.store.close(); // the process dies
-
-      const second = setup(new LiquidationStore(file), first.chain);
-      second.submitter.txs.push(...first.submitter.txs); // the node still has it in its mempool
-      second.submitter.nonce = first.submitter.nonce;
+      const { second } = await crashWithPending(join(dir, "keeper.sqlite"), [acct(2)]);
       const waiting = await second.keeper.tick();
       expect(waiting).to.deep.include({
         reconciled: 0,
@@ -228,6 +237,34 @@ describe("liquidation keeper: logic", function () {
       expect(done).to.deep.include({ reconciled: 1, liquidatable: 0, liquidations: 0 });
       expect(second.store.allTxs().map((t) => t.status)).to.deep.equal(["confirmed"]);
       expect(txCount(second.metrics, "liquidate", "confirmed")).to.equal("1");
+      second.store.close();
+    });
+
+    it("a batch left pending at a crash keeps all its accounts in flight; once mined, its entries are recorded from the receipt", async function () {
+      const { second, pending } = await crashWithPending(join(dir, "keeper.sqlite"), [acct(2), acct(3)]);
+      expect(pending).to.deep.include({ kind: "liquidateBatch", status: "sent" });
+      expect(second.store.members(pending.id).map((m) => m.outcome)).to.deep.equal([null, null]);
+      const waiting = await second.keeper.tick();
+      expect(waiting).to.deep.include({
+        reconciled: 0,
+        liquidatable: 2,
+        liquidations: 0,
+        skippedInFlight: 2,
+      });
+      expect(second.submitter.txs).to.have.length(1);
+
+      second.submitter.minePending("0xtx0");
+      const done = await second.keeper.tick();
+      expect(done).to.deep.include({ reconciled: 1, liquidatable: 0, liquidations: 0 });
+      expect(second.store.allTxs().map((t) => [t.kind, t.status])).to.deep.equal([
+        ["liquidateBatch", "confirmed"],
+      ]);
+      expect(second.store.members(pending.id).map((m) => m.outcome)).to.deep.equal([
+        "liquidated",
+        "liquidated",
+      ]);
+      expect(txCount(second.metrics, "liquidateBatch", "confirmed")).to.equal("1");
+      expect(second.metrics.render()).to.include('t_batch_entries_total{outcome="liquidated"} 2');
       second.store.close();
     });
 
@@ -374,46 +411,6 @@ describe("liquidation keeper: batches", function () {
     expect(txCount(metrics, "adl", "confirmed")).to.equal("2");
     expect(metrics.render()).to.include('t_batch_entries_total{outcome="skipped"} 2');
     expect(metrics.render()).to.include('t_batch_entries_total{outcome="liquidated"} 2');
-  });
-
-  it("a batch left pending at a crash keeps all its accounts in flight; once mined, its entries are recorded from the receipt", async function () {
-    const dir = mkdtempSync(join(tmpdir(), "liq-keeper-"));
-    try {
-      const file = join(dir, "keeper.sqlite");
-      const first = setup(new LiquidationStore(file));
-      for (const n of [2, 3]) first.chain.set(acct(n), { liquidatable: true });
-      first.submitter.modes.push("pending");
-      await first.keeper.tick();
-      const [row] = first.store.unfinishedTxs();
-      expect(row).to.deep.include({ kind: "liquidateBatch", status: "sent" });
-      expect(first.store.members(row!.id).map((m) => m.outcome)).to.deep.equal([null, null]);
-      first.store.close(); // the process dies
-
-      const second = setup(new LiquidationStore(file), first.chain);
-      second.submitter.txs.push(...first.submitter.txs); // the node still has it in its mempool
-      second.submitter.nonce = first.submitter.nonce;
-      const waiting = await second.keeper.tick();
-      expect(waiting).to.deep.include({
-        reconciled: 0,
-        liquidatable: 2,
-        liquidations: 0,
-        skippedInFlight: 2,
-      });
-      expect(second.submitter.txs).to.have.length(1);
-
-      second.submitter.minePending("0xtx0");
-      const done = await second.keeper.tick();
-      expect(done).to.deep.include({ reconciled: 1, liquidatable: 0, liquidations: 0 });
-      expect(second.store.allTxs().map((t) => [t.kind, t.status])).to.deep.equal([
-        ["liquidateBatch", "confirmed"],
-      ]);
-      expect(second.store.members(row!.id).map((m) => m.outcome)).to.deep.equal(["liquidated", "liquidated"]);
-      expect(txCount(second.metrics, "liquidateBatch", "confirmed")).to.equal("1");
-      expect(second.metrics.render()).to.include('t_batch_entries_total{outcome="liquidated"} 2');
-      second.store.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 
   it("with liquidationsPerTx 1 sends one liquidate per account; refuses a value outside 1 to 50", async function () {
