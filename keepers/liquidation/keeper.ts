@@ -312,12 +312,8 @@ export class LiquidationKeeper {
       if (outcome === "confirmed") {
         done.liquidations++;
         progressed.push(account);
-      } else if (
-        outcome === "needs_adl" &&
-        (await this.deleverage(account, target.marketId)) === "confirmed"
-      ) {
-        done.adl++;
-        progressed.push(account);
+      } else if (outcome === "needs_adl") {
+        await this.deleverageInstead(account, target.marketId, done, progressed);
       }
     }
     return progressed;
@@ -360,14 +356,7 @@ export class LiquidationKeeper {
         outcome,
         err,
       });
-      if (
-        needsAdl &&
-        !this.stopping &&
-        (await this.deleverage(entry.account, entry.target.marketId)) === "confirmed"
-      ) {
-        done.adl++;
-        progressed.push(entry.account);
-      }
+      if (needsAdl) await this.deleverageInstead(entry.account, entry.target.marketId, done, progressed);
     }
     if (this.stopping) return progressed;
     if (ready.length <= 1) {
@@ -389,16 +378,26 @@ export class LiquidationKeeper {
       if (entry.outcome === "liquidated") {
         done.liquidations++;
         progressed.push(entry.account);
-      } else if (
-        this.chain.needsAdl(entry.reason ?? undefined) &&
-        !this.stopping &&
-        (await this.deleverage(entry.account, entry.marketId)) === "confirmed"
-      ) {
-        done.adl++;
-        progressed.push(entry.account);
+      } else if (this.chain.needsAdl(entry.reason ?? undefined)) {
+        await this.deleverageInstead(entry.account, entry.marketId, done, progressed);
       }
     }
     return progressed;
+  }
+
+  /**
+   * One ADL step for `account` instead of its liquidation (the insurance fund cannot cover it);
+   * counted in `done` and `progressed` when confirmed. Nothing after `stop()`.
+   */
+  private async deleverageInstead(
+    account: string,
+    marketId: string,
+    done: { liquidations: number; adl: number },
+    progressed: string[],
+  ): Promise<void> {
+    if (this.stopping || (await this.deleverage(account, marketId)) !== "confirmed") return;
+    done.adl++;
+    progressed.push(account);
   }
 
   /**
