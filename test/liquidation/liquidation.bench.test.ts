@@ -11,6 +11,7 @@ import {
   LiquidationEngine__factory,
   MarketCalendar__factory,
   MarketRegistry__factory,
+  MockOracleAdapter__factory,
   MockPriceSource__factory,
   MockSequencerGuard__factory,
   MockUSDC__factory,
@@ -32,6 +33,9 @@ import { defaultMarketConfig, defaultSessionParams } from "../utils/listing.js";
  * - `settleBadDebt` of an account without positions.
  * - one ADL step against the top-ranked of two opposite-side accounts.
  * - the partial liquidation again with 100 other traders holding positions: must cost the same.
+ * - reference, not a protocol configuration: the same lone partial liquidation with the clearinghouse
+ *   reading `MockOracleAdapter` (a price state read from storage), and that read alone; what the
+ *   pull oracle's read costs a liquidation (docs/liquidation.md; its own snapshot file).
  *
  * Compared with the committed snapshot `liquidation.gas.json` (fails on any figure more than 2 %
  * above it); `UPDATE_GAS_SNAPSHOT=1` rewrites it.
@@ -41,6 +45,7 @@ const { ethers, networkHelpers } = await network.create({
 });
 
 const SNAPSHOT = new URL("./liquidation.gas.json", import.meta.url);
+const REFERENCE_SNAPSHOT = new URL("./liquidation.reference.gas.json", import.meta.url);
 const TOLERANCE_BPS = 200n; // a regression above 2 % fails
 const X18 = 10n ** 18n;
 const USDC = 10n ** 6n;
@@ -55,14 +60,21 @@ const TARGET = wallet("target");
 const VICTIMS = Array.from({ length: 6 }, (_, i) => wallet(`victim-${i}`));
 const CROWD = Array.from({ length: 200 }, (_, i) => wallet(`crowd-${i}`));
 
-async function deploySystem() {
+/**
+ * The system of the benchmark. With `storedOracle` the clearinghouse reads a `MockOracleAdapter`
+ * instead: a price state set by a transaction and read from storage (no source, calendar or guard
+ * read by the oracle), the reference for what the pull oracle's read costs a liquidation.
+ */
+async function deploy(storedOracle: boolean) {
   const [admin, matcher, keeper] = (await ethers.getSigners()) as unknown as [Signer, Signer, Signer];
   const adminAddress = await admin.getAddress();
-  await networkHelpers.time.increaseTo(utc("2026-11-16T15:00:00Z")); // Monday 10:00 New York
+  await travelTo("2026-11-16T15:00:00Z"); // Monday 10:00 New York
   const { days, kinds } = (await loadCalendarFile()).constructorArgs();
   const calendar = await new MarketCalendar__factory(admin).deploy(adminAddress, days, kinds);
   const guard = await new MockSequencerGuard__factory(admin).deploy();
   const oracle = await new OracleAdapter__factory(admin).deploy(calendar, guard, adminAddress);
+  const stored = storedOracle ? await new MockOracleAdapter__factory(admin).deploy(guard) : undefined;
+  const chOracle = stored ?? oracle;
   const source = () => new MockPriceSource__factory(admin).deploy();
   const [feeds, pyth, streams, quotes] = await Promise.all([source(), source(), source(), source()]);
   await oracle.grantRole(await oracle.MARKET_LISTER_ROLE(), adminAddress);
@@ -76,10 +88,10 @@ async function deploySystem() {
     adminAddress,
     adminAddress,
   );
-  const registry = await new MarketRegistry__factory(admin).deploy(await oracle.getAddress(), adminAddress);
+  const registry = await new MarketRegistry__factory(admin).deploy(await chOracle.getAddress(), adminAddress);
   const ch = await new Clearinghouse__factory(admin).deploy(
     await vault.getAddress(),
-    await oracle.getAddress(),
+    await chOracle.getAddress(),
     await registry.getAddress(),
     adminAddress,
     adminAddress,
@@ -116,11 +128,12 @@ async function deploySystem() {
   await oracle.setSessionSources(AAPL, Session.POST_MARKET, streams, none);
   await oracle.setSessionSources(AAPL, Session.OVERNIGHT, streams, none);
   await oracle.setSessionSources(AAPL, Session.CLOSED, quotes, none);
+  await stored?.list(AAPL, PRICE, d.bandCapBps);
   await registry.listMarket(AAPL, defaultMarketConfig(), defaultSessionParams());
-  await networkHelpers.time.increaseTo(utc("2026-11-16T15:05:00Z"));
+  await travelTo("2026-11-16T15:05:00Z");
   await pushPrice(feeds, pyth, PRICE);
   await oracle.poke(AAPL);
-  await networkHelpers.time.increaseTo(utc("2026-11-16T15:11:00Z"));
+  await travelTo("2026-11-16T15:11:00Z");
   await pushPrice(feeds, pyth, PRICE);
   await oracle.poke(AAPL);
 
@@ -136,7 +149,21 @@ async function deploySystem() {
 
   const { chainId } = await ethers.provider.getNetwork();
   const domain = orderDomain(chainId, await ch.getAddress());
-  const system = { admin, matcher, keeper, oracle, ch, engine, vault, insurance, usdc, feeds, pyth, domain };
+  const system = {
+    admin,
+    matcher,
+    keeper,
+    oracle,
+    stored,
+    ch,
+    engine,
+    vault,
+    insurance,
+    usdc,
+    feeds,
+    pyth,
+    domain,
+  };
   // Victims 0-3 buy 90 at 100 from the maker, victim 4 from the target; 50 crowd pairs trade 1 share.
   let nonce = 1n;
   for (const [i, v] of VICTIMS.entries()) {
@@ -145,7 +172,14 @@ async function deploySystem() {
   return system;
 }
 
+const deploySystem = () => deploy(false);
+const deployStoredOracleSystem = () => deploy(true);
 type System = Awaited<ReturnType<typeof deploySystem>>;
+
+/** To `iso`, or no move when the chain is past it (a second fixture starts where the last test ended). */
+async function travelTo(iso: string): Promise<void> {
+  if ((await networkHelpers.time.latest()) < utc(iso)) await networkHelpers.time.increaseTo(utc(iso));
+}
 
 async function pushPrice(feeds: MockPriceSource, pyth: MockPriceSource, priceX18: bigint): Promise<void> {
   const observedAt = (await networkHelpers.time.latest()) + 1;
@@ -306,16 +340,7 @@ describe("liquidation gas benchmark", function () {
       ),
     );
 
-    for (const [label, gas] of Object.entries(measured)) console.log(`      ${label}: ${gas}`);
-    if (process.env.UPDATE_GAS_SNAPSHOT === "1") {
-      await writeFile(SNAPSHOT, JSON.stringify(measured, null, 2) + "\n");
-    }
-    const snapshot = JSON.parse(await readFile(SNAPSHOT, "utf8")) as Record<string, number>;
-    expect(Object.keys(measured).sort()).to.deep.equal(Object.keys(snapshot).sort());
-    for (const [label, gas] of Object.entries(measured)) {
-      const limit = (BigInt(snapshot[label]!) * (10_000n + TOLERANCE_BPS)) / 10_000n;
-      expect(BigInt(gas), `${label}: ${gas} vs snapshot ${snapshot[label]}`).to.be.at.most(limit);
-    }
+    await matchesSnapshot(SNAPSHOT, measured);
   });
 
   it("costs the same with 100 other traders holding positions in the market", async function () {
@@ -334,7 +359,41 @@ describe("liquidation gas benchmark", function () {
     const crowded = await liquidate(system, VICTIMS[0]!, 45n * X18);
     expect(crowded).to.equal(alone);
   });
+
+  it("reference: the same lone liquidation with the price state read from storage", async function () {
+    // Not a configuration of the protocol: the clearinghouse reads MockOracleAdapter's stored
+    // PriceState, so the difference to the real bench row is what the pull oracle's read costs.
+    const system = await networkHelpers.loadFixture(deployStoredOracleSystem);
+    const stored = system.stored!;
+    await stored.setPrice(AAPL, 93n * X18, 93n * X18);
+    await system.ch.fund([AAPL]);
+    await liquidate(system, VICTIMS[5]!, 45n * X18); // the first ever, as in the bench above
+    const lone = await liquidate(system, VICTIMS[0]!, 45n * X18);
+    expect((await system.ch.position(accountId(VICTIMS[0]!.address, 0n), AAPL)).sizeX18).to.equal(45n * X18);
+    const read = await ethers.provider.estimateGas({
+      to: await stored.getAddress(),
+      data: stored.interface.encodeFunctionData("priceState", [AAPL]),
+    });
+    await matchesSnapshot(REFERENCE_SNAPSHOT, {
+      "liquidate: partial (45 of 90), exact size, price state read from storage": Number(lone),
+      "the stored price state's read alone (MockOracleAdapter.priceState, whole tx)": Number(read),
+    });
+  });
 });
+
+/** Prints `measured`, rewrites `file` with UPDATE_GAS_SNAPSHOT=1, and fails any figure 2 % above it. */
+async function matchesSnapshot(file: URL, measured: Record<string, number>): Promise<void> {
+  for (const [label, gas] of Object.entries(measured)) console.log(`      ${label}: ${gas}`);
+  if (process.env.UPDATE_GAS_SNAPSHOT === "1") {
+    await writeFile(file, JSON.stringify(measured, null, 2) + "\n");
+  }
+  const snapshot = JSON.parse(await readFile(file, "utf8")) as Record<string, number>;
+  expect(Object.keys(measured).sort()).to.deep.equal(Object.keys(snapshot).sort());
+  for (const [label, gas] of Object.entries(measured)) {
+    const limit = (BigInt(snapshot[label]!) * (10_000n + TOLERANCE_BPS)) / 10_000n;
+    expect(BigInt(gas), `${label}: ${gas} vs snapshot ${snapshot[label]}`).to.be.at.most(limit);
+  }
+}
 
 async function tradeAt(
   system: System,
