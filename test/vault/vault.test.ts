@@ -11,7 +11,10 @@ import {
 } from "../../typechain-types/index.js";
 import type { CollateralVault, MockUSDC } from "../../typechain-types/index.js";
 
-const { ethers, networkHelpers } = await network.create();
+// A fixed start date: the signed deadlines (and so the calldata, and the gas snapshot) repeat exactly.
+const { ethers, networkHelpers } = await network.create({
+  override: { initialDate: "2026-11-02T15:00:00Z" },
+});
 
 const USDC = 10n ** 6n;
 const SCALE = 10n ** 12n; // X18 per USDC unit
