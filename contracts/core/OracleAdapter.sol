@@ -263,7 +263,8 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
     function _liveWithoutTransition(bytes32 marketId) private view returns (bool) {
         MarketCheckpoint storage stored = _checkpoints[marketId];
         if (!PriceStates.isLive(stored.state) || block.timestamp >= stored.sessionEnd) return false;
-        return calendar.sessionAt(block.timestamp) == stored.session;
+        Session session = stored.session;
+        return _fixedOnceStarted(session) || calendar.sessionAt(block.timestamp) == session;
     }
 
     function _actionDue(bytes32 marketId) private view returns (bool) {
@@ -565,14 +566,26 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
         return _sources[marketId][session];
     }
 
-    /// @dev The session now and its window. The cheap `sessionAt` confirms the checkpoint's window
-    /// (its start is in the past, and past days never change; if governance moved its end, the
-    /// session at `now` differs or `now` passes the stored end), else `sessionWindow` is read.
+    /// @dev The session now and its window. Inside the checkpoint's window, a day session's window is
+    /// returned without a calendar read (`_fixedOnceStarted`); otherwise the cheap `sessionAt`
+    /// confirms it (its start is in the past, and past days never change; if governance moved its end,
+    /// the session at `now` differs or `now` passes the stored end), else `sessionWindow` is read.
     function _currentWindow(MarketCheckpoint memory cp) private view returns (Window memory) {
-        Session session = calendar.sessionAt(block.timestamp);
         bool inStored = block.timestamp >= cp.sessionStart && block.timestamp < cp.sessionEnd;
+        if (inStored && _fixedOnceStarted(cp.session))
+            return Window(cp.session, cp.sessionStart, cp.sessionEnd);
+        Session session = calendar.sessionAt(block.timestamp);
         if (session == cp.session && inStored) return Window(session, cp.sessionStart, cp.sessionEnd);
         return _windowAt(block.timestamp);
+    }
+
+    /// @dev PRE_MARKET, REGULAR and POST_MARKET lie inside one New York day and depend on that day's
+    /// kind alone, which the calendar lets governance change only before the day starts
+    /// (`IMarketCalendar`: days already started never change). Once such a window has started it
+    /// can no longer move, so `now` inside it is in that session. OVERNIGHT and CLOSED windows end on
+    /// a later day whose kind may still change: they are confirmed with the calendar.
+    function _fixedOnceStarted(Session session) private pure returns (bool) {
+        return session == Session.PRE_MARKET || session == Session.REGULAR || session == Session.POST_MARKET;
     }
 
     function _windowAt(uint256 timestamp) private view returns (Window memory w) {
