@@ -11,7 +11,8 @@ import { WalletSubmitter } from "../../../keepers/lib/submitter.js";
 import { loadCalendarFile } from "../../../sdk/calendar.js";
 import { IClearinghouse__factory } from "../../../typechain-types/index.js";
 
-const connection = await network.create();
+// A fixed Saturday (CLOSED session): the gas printed below does not depend on when the test runs.
+const connection = await network.create({ override: { initialDate: "2026-12-05T17:00:00Z" } });
 const { ethers, networkHelpers } = connection;
 
 async function deployed() {
