@@ -1,7 +1,6 @@
 import { expect } from "chai";
 import { Wallet, id, type Signer } from "ethers";
 import { network } from "hardhat";
-import { readFile, writeFile } from "node:fs/promises";
 import { loadCalendarFile, Session } from "../../sdk/calendar.js";
 import { accountId, orderDomain, signOrder, type Order } from "../../sdk/orders.js";
 import {
@@ -16,6 +15,7 @@ import {
   OracleAdapter__factory,
   type MockPriceSource,
 } from "../../typechain-types/index.js";
+import { matchesGasSnapshot } from "../utils/gasSnapshot.js";
 import { defaultMarketConfig, defaultSessionParams } from "../utils/listing.js";
 
 /**
@@ -332,14 +332,6 @@ describe("clearinghouse gas benchmark", function () {
       expect(gas, `${operation}: ${gas} per match in a batch of 50, target 100,000`).to.be.at.most(100_000n);
     }
 
-    if (process.env.UPDATE_GAS_SNAPSHOT === "1") {
-      await writeFile(SNAPSHOT, JSON.stringify(measured, null, 2) + "\n");
-    }
-    const snapshot = JSON.parse(await readFile(SNAPSHOT, "utf8")) as Record<string, number>;
-    expect(Object.keys(measured).sort()).to.deep.equal(Object.keys(snapshot).sort());
-    for (const [label, gas] of Object.entries(measured)) {
-      const limit = (BigInt(snapshot[label]!) * (10_000n + TOLERANCE_BPS)) / 10_000n;
-      expect(BigInt(gas), `${label}: ${gas} vs snapshot ${snapshot[label]}`).to.be.at.most(limit);
-    }
+    await matchesGasSnapshot(SNAPSHOT, measured, TOLERANCE_BPS, false); // printed as a table above
   });
 });

@@ -1,7 +1,6 @@
 import { expect } from "chai";
 import { Wallet, id, type Signer } from "ethers";
 import { network } from "hardhat";
-import { readFile, writeFile } from "node:fs/promises";
 import { loadCalendarFile, Session } from "../../sdk/calendar.js";
 import { accountId, orderDomain, signOrder, type Order } from "../../sdk/orders.js";
 import {
@@ -18,6 +17,7 @@ import {
   OracleAdapter__factory,
   type MockPriceSource,
 } from "../../typechain-types/index.js";
+import { matchesGasSnapshot } from "../utils/gasSnapshot.js";
 import { defaultMarketConfig, defaultSessionParams } from "../utils/listing.js";
 
 /**
@@ -340,7 +340,7 @@ describe("liquidation gas benchmark", function () {
       ),
     );
 
-    await matchesSnapshot(SNAPSHOT, measured);
+    await matchesGasSnapshot(SNAPSHOT, measured, TOLERANCE_BPS);
   });
 
   it("costs the same with 100 other traders holding positions in the market", async function () {
@@ -374,26 +374,16 @@ describe("liquidation gas benchmark", function () {
       to: await stored.getAddress(),
       data: stored.interface.encodeFunctionData("priceState", [AAPL]),
     });
-    await matchesSnapshot(REFERENCE_SNAPSHOT, {
-      "liquidate: partial (45 of 90), exact size, price state read from storage": Number(lone),
-      "the stored price state's read alone (MockOracleAdapter.priceState, whole tx)": Number(read),
-    });
+    await matchesGasSnapshot(
+      REFERENCE_SNAPSHOT,
+      {
+        "liquidate: partial (45 of 90), exact size, price state read from storage": Number(lone),
+        "the stored price state's read alone (MockOracleAdapter.priceState, whole tx)": Number(read),
+      },
+      TOLERANCE_BPS,
+    );
   });
 });
-
-/** Prints `measured`, rewrites `file` with UPDATE_GAS_SNAPSHOT=1, and fails any figure 2 % above it. */
-async function matchesSnapshot(file: URL, measured: Record<string, number>): Promise<void> {
-  for (const [label, gas] of Object.entries(measured)) console.log(`      ${label}: ${gas}`);
-  if (process.env.UPDATE_GAS_SNAPSHOT === "1") {
-    await writeFile(file, JSON.stringify(measured, null, 2) + "\n");
-  }
-  const snapshot = JSON.parse(await readFile(file, "utf8")) as Record<string, number>;
-  expect(Object.keys(measured).sort()).to.deep.equal(Object.keys(snapshot).sort());
-  for (const [label, gas] of Object.entries(measured)) {
-    const limit = (BigInt(snapshot[label]!) * (10_000n + TOLERANCE_BPS)) / 10_000n;
-    expect(BigInt(gas), `${label}: ${gas} vs snapshot ${snapshot[label]}`).to.be.at.most(limit);
-  }
-}
 
 async function tradeAt(
   system: System,
